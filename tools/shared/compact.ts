@@ -1,0 +1,88 @@
+import { type Block, type ButtonElement, type Message, SLACK_LIMITS } from './message.ts';
+
+/** Cuts `s` to at most `max` characters, marking the cut with an ellipsis. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  if (max <= 1) return s.slice(0, max);
+  return `${s.slice(0, max - 1)}…`;
+}
+
+/**
+ * Lists at most `max` items and says how many were left out, so output stays the same size however
+ * many items there are: `["a", "b", "+3 more"]`.
+ */
+export function takeWithMore<T>(items: readonly T[], max: number, render: (item: T) => string): string[] {
+  const shown = items.slice(0, max).map(render);
+  if (items.length > max) shown.push(`+${items.length - max} more`);
+  return shown;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function header(text: string): Block {
+  return { type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText) } };
+}
+
+export function section(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
+}
+
+export function fields(items: readonly string[]): Block {
+  return {
+    type: 'section',
+    fields: items
+      .slice(0, SLACK_LIMITS.fields)
+      .map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, SLACK_LIMITS.fieldText) })),
+  };
+}
+
+export function context(text: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }] };
+}
+
+export function divider(): Block {
+  return { type: 'divider' };
+}
+
+/**
+ * A button whose `value` is the equivalent `/ops` command. `actionId` must be one the Slack adapter
+ * registers (see src/slack/register.ts); the command in `value` is what actually runs.
+ */
+export function button(
+  actionId: string,
+  label: string,
+  command: string,
+  style?: ButtonElement['style'],
+): ButtonElement {
+  const b: ButtonElement = {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: truncate(label, SLACK_LIMITS.buttonText) },
+    value: truncate(command, SLACK_LIMITS.buttonValue),
+  };
+  if (style) b.style = style;
+  return b;
+}
+
+export function actions(buttons: ButtonElement[], blockId?: string): Block {
+  const block: Block = { type: 'actions', elements: buttons.slice(0, SLACK_LIMITS.actionElements) };
+  if (blockId) block.block_id = blockId;
+  return block;
+}
+
+/**
+ * Enforces Slack's message limits on any message: at most 50 blocks (the last replaced by a
+ * "+N more" context line when cut) and a bounded fallback text.
+ */
+export function fitMessage(message: Message): Message {
+  const text = truncate(message.text, SLACK_LIMITS.messageText);
+  const blocks = message.blocks;
+  if (!blocks) return { text };
+  if (blocks.length <= SLACK_LIMITS.blocks) return { text, blocks };
+  const kept = blocks.slice(0, SLACK_LIMITS.blocks - 1);
+  kept.push(context(`+${blocks.length - kept.length} more blocks not shown`));
+  return { text, blocks: kept };
+}

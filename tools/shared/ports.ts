@@ -1,0 +1,24 @@
+/**
+ * The interfaces tools depend on. src/clients/ implements them over the real SDKs; unit tests
+ * implement them in memory. A port is optional where the bot runs without that integration
+ * configured: a tool that needs a missing port throws AppError code `not_configured`.
+ */
+
+import { AppError } from './errors.ts';
+
+/** Everything a tool can reach. Each integration issue adds its port here. */
+export interface Ports {
+  /** Redacts secrets from text before it reaches Slack or the LLM. Always present. */
+  redact: (text: string) => string;
+}
+
+/** Returns the port or throws a clear "not configured" error naming how to configure it. */
+export function requirePort<T>(port: T | undefined, what: string, howToConfigure: string): T {
+  if (port === undefined) {
+    throw new AppError({
+      code: 'not_configured',
+      userMessage: `${what} is not configured. ${howToConfigure}`,
+    });
+  }
+  return port;
+}
