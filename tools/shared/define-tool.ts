@@ -46,6 +46,7 @@ const NAME = /^[a-z][a-z0-9_]{1,63}$/;
 /** Declares a tool; checks the name so a typo fails at import time rather than inside a model call. */
 export function defineTool<I, R>(tool: Tool<I, R>): Tool<I, R> {
   if (!NAME.test(tool.name)) throw new Error(`tool name "${tool.name}" must be snake_case (${NAME})`);
-  if (tool.description.trim().length < 20) throw new Error(`tool ${tool.name} needs a description of when to use it`);
+  if (tool.description.trim().length < 20)
+    throw new Error(`tool ${tool.name} needs a description of when to use it`);
   return Object.freeze(tool);
 }

@@ -5,11 +5,16 @@
  */
 
 import { AppError } from './errors.ts';
+import type { KubePort } from './kube-port.ts';
+
+export type { KubePort } from './kube-port.ts';
 
 /** Everything a tool can reach. Each integration issue adds its port here. */
 export interface Ports {
   /** Redacts secrets from text before it reaches Slack or the LLM. Always present. */
   redact: (text: string) => string;
+  /** Read-only Kubernetes access (kubeconfig contexts or in-cluster); absent when no cluster is configured. */
+  kube?: KubePort;
 }
 
 /** Returns the port or throws a clear "not configured" error naming how to configure it. */

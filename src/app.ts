@@ -1,0 +1,156 @@
+import type { Server } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { App } from '@slack/bolt';
+import type { Redis } from 'ioredis';
+import { redact } from '../tools/shared/redact.ts';
+import { connectRedis } from './clients/redis.ts';
+import { createBoltApp, createSlackWebClient } from './clients/slack.ts';
+import type { Config } from './config.ts';
+import { runConsole } from './console/console.ts';
+import { createConsoleMessenger } from './console/messenger.ts';
+import { healthRoutes, serveRoutes } from './http/health.ts';
+import type { Messenger } from './jobs/messenger.ts';
+import { createAgentTurnJob } from './jobs/processors/agent-turn.ts';
+import type { JobKind } from './jobs/queues.ts';
+import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
+import { createLogger, type Logger } from './log.ts';
+import type { OpsCommand } from './ops/command.ts';
+import { createCancelCommand } from './ops/commands/cancel.ts';
+import { createHelpCommand } from './ops/commands/help.ts';
+import { createMentionHandler } from './ops/mention.ts';
+import { createOpsRouter, type OpsRouter } from './ops/router.ts';
+import { createPolicy } from './policy/policy.ts';
+import { registerSlack } from './slack/register.ts';
+
+export interface AppOptions {
+  log?: Logger;
+  /** Console mode: where lines come from and replies go (default stdin/stdout). */
+  input?: Readable;
+  write?: (text: string) => void;
+  /** Extra job kinds and commands, for capabilities under test. */
+  extraJobs?: readonly JobKind<never>[];
+  extraCommands?: (deps: { jobs: JobRuntime }) => readonly OpsCommand[];
+  progressIntervalMs?: number;
+}
+
+export interface ShipmateApp {
+  readonly config: Config;
+  readonly router: OpsRouter;
+  readonly jobs: JobRuntime;
+  readonly redis: Redis;
+  readonly log: Logger;
+  /** Starts the front door and workers of this role. Console mode resolves when input ends and its jobs finish. */
+  start(): Promise<void>;
+  /** The HTTP port actually listened on (after start), when there is one. */
+  port(): number | undefined;
+  /** Drains: stops taking requests, lets active jobs finish (or return to the queue), closes Redis. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every client once and wires the modules. Throws AppError
+ * `redis_unreachable` with a user-facing message when Redis does not answer.
+ */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<ShipmateApp> {
+  const log = opts.log ?? createLogger({ level: config.logLevel, toStderr: config.mode === 'console' });
+  const redis = await connectRedis(config.redis.url);
+  const write = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
+
+  const web = config.slack.botToken ? createSlackWebClient(config, log) : undefined;
+  const policy = createPolicy(config.team, async (groupId) => {
+    if (!web) return [];
+    const r = await web.usergroups.users.list({ usergroup: groupId });
+    return r.users ?? [];
+  });
+
+  let messenger: Messenger;
+  if (web) {
+    const { createSlackMessenger } = await import('./slack/messenger.ts');
+    messenger = createSlackMessenger(web, log);
+  } else {
+    messenger = createConsoleMessenger((t) => write(redact(t)));
+  }
+
+  let commands: OpsCommand[] = [];
+  const turn = createAgentTurnJob({ commands: () => commands });
+  const jobs = createJobRuntime({
+    redis,
+    prefix: config.redis.prefix,
+    kinds: [turn as JobKind<never>, ...(opts.extraJobs ?? [])],
+    messenger,
+    log,
+    concurrency: config.worker.concurrency,
+    jobTimeoutMs: config.worker.jobTimeoutMs,
+    progressIntervalMs: opts.progressIntervalMs,
+  });
+  commands = [
+    createHelpCommand(() => commands),
+    ...(opts.extraCommands?.({ jobs }) ?? []),
+    createCancelCommand({ jobs, policy }),
+  ];
+  const router = createOpsRouter(commands);
+  const onMention = createMentionHandler({ jobs, turn });
+
+  let stopping = false;
+  let bolt: App | undefined;
+  let server: Server | undefined;
+  let boltServer: Server | undefined;
+  const runsWeb = config.mode !== 'console' && config.role !== 'worker';
+  const runsWorkers = config.role !== 'web';
+
+  const port = () => {
+    const a = (boltServer ?? server)?.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  };
+
+  return {
+    config,
+    router,
+    jobs,
+    redis,
+    log,
+    port,
+    async start() {
+      if (runsWorkers) await jobs.startWorkers();
+      if (config.mode === 'console') {
+        await runConsole({
+          input: opts.input ?? process.stdin,
+          write: (t) => write(redact(t)),
+          router,
+          onMention,
+          jobs,
+          userId: config.consoleUser,
+          log,
+          interactive: opts.input === undefined && process.stdin.isTTY === true,
+          drainTimeoutMs: config.worker.jobTimeoutMs + 5000,
+        });
+        return;
+      }
+      const routes = healthRoutes(redis, () => stopping);
+      if (runsWeb) {
+        bolt = createBoltApp(config, log, routes);
+        registerSlack(bolt, { router, onMention, redis, prefix: config.redis.prefix, log });
+        if (config.mode === 'socket') {
+          await bolt.start();
+          log.info({ mode: 'socket', port: config.port }, 'Shipmate connected to Slack (Socket Mode)');
+        } else {
+          boltServer = (await bolt.start(config.port)) as Server;
+          log.info({ mode: 'http', port: port() }, 'Shipmate listening for Slack on /slack/events');
+        }
+      } else {
+        server = await serveRoutes(routes, config.port);
+        log.info({ role: config.role, port: port() }, 'Shipmate worker running; health on /healthz');
+      }
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      log.info('draining');
+      await bolt?.stop().catch((err: unknown) => log.warn({ err }, 'bolt stop failed'));
+      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await jobs.close();
+      await redis.quit().catch(() => redis.disconnect());
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { App, type CustomRoute, LogLevel } from '@slack/bolt';
+import type { Logger as SlackLogger } from '@slack/logger';
+import { WebClient } from '@slack/web-api';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+
+/** Bolt and the Web API log through our pino logger, so tokens are redacted there too. */
+export function slackLogger(log: Logger): SlackLogger {
+  let level = LogLevel.INFO;
+  const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...m) => log.debug(fmt(m)),
+    info: (...m) => log.info(fmt(m)),
+    warn: (...m) => log.warn(fmt(m)),
+    error: (...m) => log.error(fmt(m)),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/**
+ * Few quick retries: jobs have their own retries with backoff, and a Slack handler must not hang
+ * for the SDK's default of ten retries over half an hour.
+ */
+const RETRY = { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 };
+
+export function createSlackWebClient(config: Config, log: Logger): WebClient {
+  return new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger: slackLogger(log),
+    retryConfig: RETRY,
+    timeout: 10_000,
+  });
+}
+
+/**
+ * The Bolt app: HTTP receiver (`POST /slack/events` plus `routes`) or Socket Mode (with `routes` on
+ * an HTTP server of its own for health checks), depending on the config's mode.
+ */
+export function createBoltApp(config: Config, log: Logger, routes: CustomRoute[]): App {
+  const common = {
+    token: config.slack.botToken,
+    logger: slackLogger(log),
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: RETRY, timeout: 10_000 },
+    customRoutes: routes,
+    ignoreSelf: true,
+    // Ack first, then run the handler: every command is answered inside Slack's 3 s.
+    processBeforeResponse: false,
+  };
+  if (config.mode === 'socket') {
+    return new App({
+      ...common,
+      appToken: config.slack.appToken,
+      socketMode: true,
+      installerOptions: { port: config.port },
+    });
+  }
+  return new App({ ...common, signingSecret: config.slack.signingSecret });
+}

@@ -1,0 +1,337 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The only reader of the environment. Everything the process needs from outside is validated here at
+ * start-up into a frozen Config; a bad value fails with one line per problem naming the variable and
+ * the expected form, never echoing a secret's value.
+ */
+
+const SECRET_VARS = new Set([
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'OPENAI_API_KEY',
+  'GITHUB_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
+]);
+
+const url = (example: string) => z.url({ error: `must be a URL, e.g. ${example}` });
+
+const positiveInt = (example: number) =>
+  z.coerce
+    .number({ error: `must be a whole number, e.g. ${example}` })
+    .int(`must be a whole number, e.g. ${example}`)
+    .positive(`must be positive, e.g. ${example}`);
+
+/**
+ * Each variable: its schema and a one-line description. README.md's configuration table lists exactly
+ * these (a unit test checks it), so document a new variable here and there together.
+ */
+export const ENV = {
+  SLACK_BOT_TOKEN: {
+    schema: z
+      .string()
+      .regex(/^xoxb-/, 'must be a bot token starting with xoxb-')
+      .optional(),
+    doc: 'Bot token (`xoxb-…`). Unset: console mode.',
+  },
+  SLACK_SIGNING_SECRET: {
+    schema: z
+      .string()
+      .min(8, "must be the app's signing secret (Basic Information → App Credentials)")
+      .optional(),
+    doc: 'Verifies requests from Slack. Required with `SLACK_BOT_TOKEN`.',
+  },
+  SLACK_APP_TOKEN: {
+    schema: z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+      .optional(),
+    doc: 'App-level token (`xapp-…`, scope `connections:write`). Set: Socket Mode instead of HTTP.',
+  },
+  SLACK_API_URL: {
+    schema: url('https://slack.com/api/').optional(),
+    doc: 'Slack Web API base URL (GovSlack, proxies, tests). Default `https://slack.com/api/`.',
+  },
+  PORT: {
+    schema: z.coerce
+      .number({ error: 'must be a port number, e.g. 3000' })
+      .int()
+      .min(0, 'must be 0-65535')
+      .max(65535, 'must be 0-65535')
+      .default(3000),
+    doc: 'HTTP port for `/slack/events`, `/healthz`, `/readyz`. Default `3000`.',
+  },
+  REDIS_URL: {
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+      .default('redis://127.0.0.1:6379'),
+    doc: 'Redis ≥ 6.2 for jobs, dedupe and locks. Default `redis://127.0.0.1:6379`.',
+  },
+  SHIPMATE_QUEUE_PREFIX: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . -')
+      .default('shipmate'),
+    doc: 'Prefix of every Redis key, so several installations can share one Redis. Default `shipmate`.',
+  },
+  SHIPMATE_ROLE: {
+    schema: z.enum(['all', 'web', 'worker'], { error: 'must be one of all, web, worker' }).default('all'),
+    doc: '`web` (Slack and HTTP), `worker` (jobs and schedules) or `all`. `--role` overrides. Default `all`.',
+  },
+  SHIPMATE_CONFIG: {
+    schema: z.string().min(1).default('./shipmate.yml'),
+    doc: "The team's YAML file: services, permissions, CI channels, digests. Optional. Default `./shipmate.yml`.",
+  },
+  SHIPMATE_CONSOLE_USER: {
+    schema: z
+      .string()
+      .regex(/^[UW][A-Z0-9]+$/, 'must be a Slack-style user id, e.g. U9ADMIN')
+      .default('UCONSOLE'),
+    doc: 'Who you are in console mode (a Slack user id from the config file). Default `UCONSOLE`.',
+  },
+  WORKER_CONCURRENCY: {
+    schema: positiveInt(4).default(4),
+    doc: 'Jobs a worker process runs at once. Default `4`.',
+  },
+  JOB_TIMEOUT_SECONDS: {
+    schema: positiveInt(600).default(600),
+    doc: 'A job still running after this many seconds is cancelled. Default `600`.',
+  },
+  LOG_LEVEL: {
+    schema: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+    doc: 'pino log level. Logs go to stdout, or stderr in console mode. Default `info`.',
+  },
+} as const;
+
+export type EnvName = keyof typeof ENV;
+
+const ID = /^[USW][A-Z0-9]+$/;
+const slackPrincipal = z.string().regex(ID, 'must be a Slack user id (U…) or user-group id (S…)');
+const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a Slack channel id (C…, G… or D…)');
+const k8sName = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    'must be a Kubernetes name: lower-case letters, digits, - and .',
+  );
+
+const environmentSchema = z
+  .object({
+    cluster: z.string().min(1).optional(),
+    namespace: k8sName,
+    deployment: k8sName,
+    container: k8sName.optional(),
+    deployers: z.array(slackPrincipal).default([]),
+    approvers: z.array(slackPrincipal).default([]),
+  })
+  .strict();
+
+/** The team's file (`SHIPMATE_CONFIG`). Shape documented in shipmate.example.yml. */
+export const teamConfigSchema = z
+  .object({
+    services: z
+      .record(
+        k8sName,
+        z
+          .object({
+            repo: z
+              .string()
+              .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/repo')
+              .optional(),
+            environments: z.record(
+              z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits, -'),
+              environmentSchema,
+            ),
+          })
+          .strict(),
+      )
+      .default({}),
+    ci: z
+      .object({
+        channels: z
+          .record(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/repo'), channelId)
+          .default({}),
+      })
+      .strict()
+      .default({ channels: {} }),
+    digests: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits, -'),
+            channel: channelId,
+            cron: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression, e.g. "0 9 * * 1-5"'),
+            timezone: z.string().default('UTC'),
+            sections: z.array(z.enum(['cluster', 'ci', 'deploys'])).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+    admins: z.array(slackPrincipal).default([]),
+  })
+  .strict();
+
+export type TeamConfig = z.infer<typeof teamConfigSchema>;
+export type Role = 'all' | 'web' | 'worker';
+export type Mode = 'http' | 'socket' | 'console';
+
+export interface Config {
+  mode: Mode;
+  role: Role;
+  port: number;
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  redis: { url: string; prefix: string };
+  consoleUser: string;
+  worker: { concurrency: number; jobTimeoutMs: number };
+  logLevel: string;
+  teamConfigPath: string;
+  /** Whether the team file existed; without it the bot runs with no catalog. */
+  teamConfigFound: boolean;
+  team: TeamConfig;
+}
+
+/** A config problem, reported as one line per problem; exit non-zero. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+    '',
+  );
+}
+
+/**
+ * Reads and validates the team file. Missing file at the default path: empty config. Missing at a
+ * path the user named: error. Errors carry the key path, e.g. `services.checkout.environments.prod.approvers[0]`.
+ */
+export function loadTeamConfig(path: string, explicit: boolean): { team: TeamConfig; found: boolean } {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) {
+      return { team: teamConfigSchema.parse({}), found: false };
+    }
+    throw new ConfigError([`SHIPMATE_CONFIG: cannot read ${path}: ${(e as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(raw) ?? {};
+  } catch (e) {
+    throw new ConfigError([`${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = teamConfigSchema.safeParse(doc);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${path}: ${formatPath(i.path) || '(top level)'}: ${i.message}`),
+    );
+  }
+  checkTeamReferences(parsed.data, path);
+  return { team: parsed.data, found: true };
+}
+
+/** Cross-field rules zod's shape can't say: approvals need someone other than the requester. */
+function checkTeamReferences(team: TeamConfig, path: string): void {
+  const problems: string[] = [];
+  for (const [svc, s] of Object.entries(team.services)) {
+    for (const [env, e] of Object.entries(s.environments)) {
+      if (e.approvers.length === 1 && e.deployers.length === 1 && e.approvers[0] === e.deployers[0]) {
+        problems.push(
+          `${path}: services.${svc}.environments.${env}: the only approver is the only deployer, so no deploy could ever be approved; add another approver`,
+        );
+      }
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
+/**
+ * Validates `env` (normally `process.env`) and the team file into a frozen Config.
+ * `argv` may carry `--role <role>`, which overrides SHIPMATE_ROLE.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(ENV)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const r = (spec.schema as z.ZodType).safeParse(raw);
+    if (r.success) values[name] = r.data;
+    else {
+      const msg = r.error.issues[0]?.message ?? 'invalid';
+      const shown = SECRET_VARS.has(name) || raw === undefined ? '' : ` (got "${raw}")`;
+      problems.push(`${name}: ${msg}${shown}`);
+    }
+  }
+
+  const roleFlag = argv.indexOf('--role');
+  if (roleFlag >= 0) {
+    const r = argv[roleFlag + 1];
+    if (r === 'all' || r === 'web' || r === 'worker') values.SHIPMATE_ROLE = r;
+    else problems.push(`--role: must be one of all, web, worker${r ? ` (got "${r}")` : ''}`);
+  }
+
+  const botToken = values.SLACK_BOT_TOKEN as string | undefined;
+  if (botToken && !values.SLACK_SIGNING_SECRET && !values.SLACK_APP_TOKEN) {
+    problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN set, no SLACK_APP_TOKEN)');
+  }
+  if (!botToken && values.SLACK_APP_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set (Socket Mode needs both)');
+  }
+
+  let team: TeamConfig = teamConfigSchema.parse({});
+  let found = false;
+  const teamPath = (values.SHIPMATE_CONFIG as string | undefined) ?? './shipmate.yml';
+  try {
+    ({ team, found } = loadTeamConfig(
+      teamPath,
+      env.SHIPMATE_CONFIG !== undefined && env.SHIPMATE_CONFIG !== '',
+    ));
+  } catch (e) {
+    if (e instanceof ConfigError) problems.push(...e.problems);
+    else throw e;
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+
+  const mode: Mode = !botToken ? 'console' : values.SLACK_APP_TOKEN ? 'socket' : 'http';
+  const apiUrl = values.SLACK_API_URL as string | undefined;
+  const config: Config = {
+    mode,
+    // Console mode is a single process: it must run the jobs it queues.
+    role: mode === 'console' ? 'all' : (values.SHIPMATE_ROLE as Role),
+    port: values.PORT as number,
+    slack: {
+      botToken,
+      signingSecret: values.SLACK_SIGNING_SECRET as string | undefined,
+      appToken: values.SLACK_APP_TOKEN as string | undefined,
+      apiUrl: apiUrl && !apiUrl.endsWith('/') ? `${apiUrl}/` : apiUrl,
+    },
+    redis: { url: values.REDIS_URL as string, prefix: values.SHIPMATE_QUEUE_PREFIX as string },
+    consoleUser: values.SHIPMATE_CONSOLE_USER as string,
+    worker: {
+      concurrency: values.WORKER_CONCURRENCY as number,
+      jobTimeoutMs: (values.JOB_TIMEOUT_SECONDS as number) * 1000,
+    },
+    logLevel: values.LOG_LEVEL as string,
+    teamConfigPath: teamPath,
+    teamConfigFound: found,
+    team,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,71 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { newTraceId } from '../context.ts';
+import type { JobRuntime } from '../jobs/runtime.ts';
+import type { Logger } from '../log.ts';
+import type { MentionHandler } from '../ops/mention.ts';
+import type { OpsRouter } from '../ops/router.ts';
+import { messageToText } from './render.ts';
+
+export interface ConsoleOptions {
+  input: Readable;
+  write: (text: string) => void;
+  router: OpsRouter;
+  onMention: MentionHandler;
+  jobs: JobRuntime;
+  userId: string;
+  log: Logger;
+  /** Shows a prompt (when stdin is a terminal). */
+  interactive: boolean;
+  /** How long to wait at end of input for queued jobs. */
+  drainTimeoutMs: number;
+}
+
+/**
+ * The no-Slack front door: each input line is an `/ops` command or free text addressed to the bot.
+ * Lines are handled in order. At end of input it waits for the jobs it started, then resolves —
+ * so `printf '/ops help\n' | npm start` works in scripts.
+ */
+export async function runConsole(o: ConsoleOptions): Promise<void> {
+  const rl = createInterface({ input: o.input, terminal: false });
+  const session = newTraceId().slice(0, 6);
+  const jobIds: string[] = [];
+  let lineNo = 0;
+  if (o.interactive) {
+    o.write('Shipmate console. Type /ops help, or ask in your own words. Ctrl-D to quit.');
+  }
+  for await (const raw of rl) {
+    const line = raw.trim();
+    lineNo++;
+    if (!line) continue;
+    if (line === 'exit' || line === 'quit') break;
+    const traceId = newTraceId();
+    const log = o.log.child({ traceId, line: lineNo });
+    const base = {
+      requester: { userId: o.userId, channelId: 'CONSOLE' },
+      target: { kind: 'console' as const },
+      traceId,
+      log,
+    };
+    try {
+      if (line === '/ops' || line.startsWith('/ops ')) {
+        const reply = await o.router.handle(line.slice(4), {
+          ...base,
+          invocationId: `console-${session}-${lineNo}`,
+          surface: 'console',
+        });
+        o.write(messageToText(reply.message));
+        jobIds.push(...(reply.jobIds ?? []));
+      } else if (line.startsWith('/')) {
+        o.write(`Unknown command ${line.split(/\s/)[0]}. Commands start with /ops — try /ops help.`);
+      } else {
+        const r = await o.onMention({ ...base, text: line, eventId: `console-${session}-${lineNo}` });
+        jobIds.push(r.jobId);
+      }
+    } catch (err) {
+      log.error({ err }, 'console line failed');
+      o.write(`Error: ${(err as Error).message}`);
+    }
+  }
+  await o.jobs.waitForJobs(jobIds, o.drainTimeoutMs);
+}

@@ -1,0 +1,117 @@
+import { actions, button, context, section, truncate } from '../../tools/shared/compact.ts';
+import type { Message } from '../../tools/shared/message.ts';
+import type { ReplyTarget } from '../context.ts';
+import type { Logger } from '../log.ts';
+import type { MessageHandle, Messenger } from './messenger.ts';
+
+/** Slack allows about one chat.update a second per message; edits are coalesced to that rate. */
+export const PROGRESS_INTERVAL_MS = 1000;
+
+export interface ProgressReporter {
+  /** Posts the progress message unless the job already has one (a retry or a resumed job). */
+  start(): Promise<void>;
+  /** Records the latest step; the message is edited at most once per interval with the newest. */
+  step(text: string): void;
+  /** Ends the message with the job's result. */
+  finish(message: Message, thread?: Message[]): Promise<void>;
+  /** Ends the message with a failure the user can act on. */
+  fail(userMessage: string, refId: string): Promise<void>;
+  /** Ends the message saying who cancelled it. */
+  cancelled(text: string): Promise<void>;
+}
+
+export interface ProgressOptions {
+  jobId: string;
+  title: string;
+  requestedBy: string;
+  target: ReplyTarget;
+  messenger: Messenger;
+  log: Logger;
+  /** The handle saved on an earlier attempt, if any. */
+  handle?: MessageHandle;
+  /** Persists the handle (into the job's data) so retries and other workers edit the same message. */
+  saveHandle: (h: MessageHandle) => Promise<void>;
+  intervalMs?: number;
+  /** Whether the message offers a Cancel button while running. */
+  cancellable?: boolean;
+  now?: () => number;
+}
+
+function running(o: ProgressOptions, step: string | undefined): Message {
+  const line = `⏳ *${o.title}*${step ? ` — ${step}` : '…'}`;
+  const blocks = [section(line), context(`job \`${o.jobId}\` · asked by <@${o.requestedBy}>`)];
+  if (o.cancellable !== false) {
+    blocks.push(actions([button('job_cancel', 'Cancel', `/ops cancel ${o.jobId}`, 'danger')]));
+  }
+  return { text: truncate(`${o.title}: ${step ?? 'working…'}`, 300), blocks };
+}
+
+/**
+ * Creates the reporter for one job attempt. Edits are serialized (never two in flight for one
+ * message) and throttled; a failed edit is logged, not thrown — progress is best-effort, the final
+ * message is not (its failure fails the job so it is retried).
+ */
+export function createProgressReporter(o: ProgressOptions): ProgressReporter {
+  const interval = o.intervalMs ?? PROGRESS_INTERVAL_MS;
+  const now = o.now ?? Date.now;
+  let handle: MessageHandle | undefined = o.handle;
+  let latest: string | undefined;
+  let lastEdit = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let ended = false;
+
+  const enqueueEdit = () => {
+    timer = undefined;
+    if (ended || !handle) return;
+    const step = latest;
+    lastEdit = now();
+    chain = chain
+      .then(() =>
+        handle && !ended ? o.messenger.update(o.target, handle, running(o, step), false) : undefined,
+      )
+      .catch((err) => o.log.warn({ err }, 'progress edit failed'));
+  };
+
+  const end = async (message: Message, thread?: Message[]) => {
+    ended = true;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    await chain;
+    if (handle) await o.messenger.update(o.target, handle, message, true);
+    else handle = await o.messenger.post(o.target, message);
+    for (const m of thread ?? []) await o.messenger.postInThread(o.target, handle, m);
+  };
+
+  return {
+    async start() {
+      if (handle) return;
+      handle = await o.messenger.post(o.target, running(o, undefined));
+      lastEdit = now();
+      await o.saveHandle(handle);
+    },
+    step(text: string) {
+      latest = text;
+      if (ended || timer) return;
+      // Over response_url a message can be replaced only a few times: skip intermediate steps.
+      if (handle?.viaResponseUrl) return;
+      const wait = Math.max(0, lastEdit + interval - now());
+      timer = setTimeout(enqueueEdit, wait);
+      timer.unref?.();
+    },
+    finish: (message, thread) => end(message, thread),
+    fail: (userMessage, refId) =>
+      end({
+        text: `${o.title} failed: ${userMessage} (ref ${refId})`,
+        blocks: [
+          section(`❌ *${o.title}* failed: ${userMessage}`),
+          context(`ref \`${refId}\` · job \`${o.jobId}\``),
+        ],
+      }),
+    cancelled: (text) =>
+      end({
+        text: `${o.title}: ${text}`,
+        blocks: [section(`🛑 *${o.title}* — ${text}`), context(`job \`${o.jobId}\``)],
+      }),
+  };
+}

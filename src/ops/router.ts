@@ -1,0 +1,64 @@
+import { context, escapeMrkdwn, fields, section } from '../../tools/shared/compact.ts';
+import type { Message } from '../../tools/shared/message.ts';
+import { newRefId, toAppError } from '../errors.ts';
+import { closest, tokenize } from './args.ts';
+import { type CommandContext, type CommandReply, ephemeral, type OpsCommand } from './command.ts';
+
+export interface OpsRouter {
+  readonly commands: readonly OpsCommand[];
+  /** Handles the text after `/ops`. Never throws: every failure becomes a reply the user can act on. */
+  handle(text: string, ctx: CommandContext): Promise<CommandReply>;
+  help(): Message;
+}
+
+/** The help text: one line of usage per subcommand that exists. */
+export function renderHelp(commands: readonly OpsCommand[]): Message {
+  const lines = commands.map((c) => `\`${escapeMrkdwn(c.usage)}\` — ${escapeMrkdwn(c.summary)}`);
+  return {
+    text: `Shipmate commands:\n${commands.map((c) => `${c.usage} — ${c.summary}`).join('\n')}`,
+    blocks: [
+      section('*Shipmate* — `/ops &lt;subcommand&gt;`'),
+      section(lines.join('\n')),
+      context('Mention @shipmate in a channel or thread to ask in your own words.'),
+    ],
+  };
+}
+
+export function createOpsRouter(commandList: readonly OpsCommand[]): OpsRouter {
+  const byName = new Map<string, OpsCommand>();
+  for (const c of commandList) {
+    if (byName.has(c.name)) throw new Error(`duplicate /ops subcommand ${c.name}`);
+    byName.set(c.name, c);
+  }
+  const help = () => renderHelp(commandList);
+
+  return {
+    commands: commandList,
+    help,
+    async handle(text, ctx) {
+      const words = tokenize(text.trim());
+      const name = (words[0] ?? 'help').toLowerCase();
+      const command = byName.get(name);
+      if (!command) {
+        const guesses = closest(name, [...byName.keys()]);
+        const h = help();
+        const lead = `Unknown subcommand \`${name}\`.${guesses.length ? ` Did you mean ${guesses.map((g) => `\`/ops ${g}\``).join(' or ')}?` : ''}`;
+        return ephemeral(`${lead}\n${h.text}`, [section(lead), ...(h.blocks ?? [])]);
+      }
+      const log = ctx.log.child({ command: command.name });
+      try {
+        return await command.run(words.slice(1), { ...ctx, log });
+      } catch (e) {
+        const err = toAppError(e);
+        if (err.code === 'usage' || (!err.retryable && err.code !== 'internal')) {
+          log.info({ code: err.code }, 'command refused');
+          return ephemeral(err.userMessage, [section(`⚠️ ${err.userMessage}`)]);
+        }
+        const ref = newRefId();
+        log.error({ ref, code: err.code, err: err.cause ?? err }, 'command failed');
+        const msg = `${err.userMessage} (ref ${ref})`;
+        return ephemeral(msg, [section(`❌ ${err.userMessage}`), fields([`ref \`${ref}\``])]);
+      }
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Redis } from 'ioredis';
+import { fitMessage } from '../../tools/shared/compact.ts';
+import { newTraceId, type ReplyTarget } from '../context.ts';
+import type { Logger } from '../log.ts';
+import type { CommandReply } from '../ops/command.ts';
+import type { MentionHandler } from '../ops/mention.ts';
+import type { OpsRouter } from '../ops/router.ts';
+
+/**
+ * The one list of what Shipmate registers with Slack. manifest.yml must declare the same commands
+ * and events (a unit test checks both ways), and every button the code renders uses one of ACTIONS.
+ */
+export const SLACK_COMMANDS = ['/ops'] as const;
+export const SLACK_EVENTS = ['app_mention', 'message.im'] as const;
+export const SLACK_ACTIONS = ['job_cancel'] as const;
+
+/** How long a command may take before we ack empty and answer through response_url instead. */
+const ACK_BUDGET_MS = 2000;
+
+export interface SlackDeps {
+  router: OpsRouter;
+  onMention: MentionHandler;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  /** Extra action ids from capabilities (their buttons also carry an /ops command). */
+  actions?: readonly string[];
+}
+
+function toResponse(r: CommandReply) {
+  return { response_type: r.visibility, ...fitMessage(r.message) };
+}
+
+/** Registers every command, event and action handler on the Bolt app. */
+export function registerSlack(app: App, deps: SlackDeps): void {
+  const { router, log } = deps;
+  const eventKey = (id: string) => `${deps.prefix}:slack-event:${id}`;
+
+  app.command('/ops', async ({ command, ack, respond }) => {
+    const traceId = newTraceId();
+    const clog = log.child({ traceId, user: command.user_id, channel: command.channel_id });
+    const work = router.handle(command.text ?? '', {
+      requester: { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id },
+      target: { kind: 'slack', channel: command.channel_id, responseUrl: command.response_url },
+      traceId,
+      log: clog,
+      invocationId: command.trigger_id,
+      surface: 'slack',
+    });
+    const quick = await Promise.race([
+      work,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), ACK_BUDGET_MS).unref()),
+    ]);
+    if (quick) {
+      await ack(toResponse(quick));
+      return;
+    }
+    await ack();
+    clog.warn('command slower than the ack budget; answering through response_url');
+    await respond(toResponse(await work));
+  });
+
+  const onMessage = async (
+    ev: {
+      user?: string;
+      text?: string;
+      channel: string;
+      ts: string;
+      thread_ts?: string;
+      bot_id?: string;
+      subtype?: string;
+    },
+    eventId: string | undefined,
+    botUserId: string | undefined,
+    retryNum: number | undefined,
+  ) => {
+    if (ev.bot_id || ev.subtype || !ev.user || ev.user === botUserId) return;
+    const traceId = newTraceId();
+    const elog = log.child({ traceId, eventId, user: ev.user, channel: ev.channel, retryNum });
+    const id = eventId ?? `${ev.channel}-${ev.ts}`;
+    // Slack redelivers an event it thinks we missed (x-slack-retry-num); any replica may get it.
+    const first = await deps.redis.set(eventKey(id), '1', 'EX', 86_400, 'NX');
+    if (first !== 'OK') {
+      elog.info('duplicate event ignored');
+      return;
+    }
+    const text = (ev.text ?? '').replace(/<@[A-Z0-9]+>/g, ' ').trim();
+    const target: ReplyTarget = { kind: 'slack', channel: ev.channel, threadTs: ev.thread_ts ?? ev.ts };
+    const r = await deps.onMention({
+      text,
+      requester: { userId: ev.user, channelId: ev.channel },
+      target,
+      eventId: id,
+      traceId,
+    });
+    elog.info({ jobId: r.jobId, created: r.created }, 'mention queued');
+  };
+
+  app.event('app_mention', async ({ event, body, context }) => {
+    await onMessage(event, body.event_id, context.botUserId, context.retryNum);
+  });
+
+  app.message(async ({ message, body, context }) => {
+    if (message.channel_type !== 'im') return;
+    await onMessage(
+      message as Parameters<typeof onMessage>[0],
+      body.event_id,
+      context.botUserId,
+      context.retryNum,
+    );
+  });
+
+  const actionIds = [...SLACK_ACTIONS, ...(deps.actions ?? [])];
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^(${actionIds.join('|')})$`),
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      if (action.type !== 'button') return;
+      const value = action.value ?? '';
+      const traceId = newTraceId();
+      const alog = log.child({ traceId, user: body.user.id, action: action.action_id });
+      if (!value.startsWith('/ops ')) {
+        alog.warn({ value }, 'button without an /ops command');
+        return;
+      }
+      const channel = body.channel?.id ?? body.container?.channel_id;
+      const messageTs: string | undefined = body.container?.message_ts ?? body.message?.ts;
+      const threadTs: string | undefined = body.message?.thread_ts ?? messageTs;
+      if (!channel) return;
+      // The clicker is the requester: the command re-checks their permission like a typed one.
+      const reply = await router.handle(value.slice('/ops '.length), {
+        requester: { userId: body.user.id, channelId: channel, teamId: body.team?.id },
+        target: { kind: 'slack', channel, threadTs, responseUrl: body.response_url },
+        traceId,
+        log: alog,
+        invocationId: `${action.action_id}-${messageTs ?? action.action_ts}`,
+        surface: 'slack',
+      });
+      await respond({ ...toResponse(reply), response_type: 'ephemeral', replace_original: false });
+    },
+  );
+}
