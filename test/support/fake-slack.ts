@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One call the fake received: Web API method (or `response_url:<id>`) and its decoded arguments. */
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+}
+
+export interface FakeSlack {
+  /** Base URL for SLACK_API_URL, e.g. http://127.0.0.1:5555/api/ */
+  apiUrl: string;
+  /** A response_url the fake accepts: posts to it are recorded as method `response_url`. */
+  responseUrl(id?: string): string;
+  calls: SlackCall[];
+  /** Calls of one method. */
+  of(method: string): SlackCall[];
+  /** Makes the next `times` calls of `method` answer `{ ok: false, error }`. */
+  failNext(method: string, error: string, times?: number): void;
+  /** Resolves when `predicate` holds over the calls, or rejects after `timeoutMs`. */
+  waitFor(predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  /** Messages of a thread, for conversations.replies. */
+  threads: Map<string, Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+function decode(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (!body) return {};
+  if (contentType?.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    // The Web API client JSON-encodes arrays and objects (blocks, attachments) in form bodies.
+    out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+/**
+ * A loopback Slack Web API that records what it receives and answers like Slack for the methods
+ * Shipmate uses. The real `@slack/web-api` client talks to it through SLACK_API_URL.
+ */
+export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise<FakeSlack> {
+  const botUserId = opts.botUserId ?? 'UBOT';
+  const calls: SlackCall[] = [];
+  const failures = new Map<string, { error: string; times: number }>();
+  const threads = new Map<string, Array<Record<string, unknown>>>();
+  const waiters = new Set<() => void>();
+  let ts = 1_700_000_000;
+  const nextTs = () => `${ts++}.000100`;
+
+  const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
+    const f = failures.get(method);
+    if (f && f.times > 0) {
+      f.times--;
+      return { ok: false, error: f.error };
+    }
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: botUserId, bot_id: 'BBOT', team_id: 'T1', user: 'shipmate', team: 'Acme', url: 'https://acme.slack.com/' };
+      case 'chat.postMessage': {
+        const t = nextTs();
+        const channel = String(args.channel);
+        const msg = { ...args, ts: t, user: botUserId, bot_id: 'BBOT' };
+        if (args.thread_ts) {
+          const key = `${channel}/${String(args.thread_ts)}`;
+          threads.set(key, [...(threads.get(key) ?? []), msg]);
+        }
+        return { ok: true, channel, ts: t, message: msg };
+      }
+      case 'chat.update':
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'usergroups.users.list':
+        return { ok: true, users: [] };
+      case 'conversations.replies': {
+        const key = `${String(args.channel)}/${String(args.ts)}`;
+        return { ok: true, messages: threads.get(key) ?? [], has_more: false };
+      }
+      default:
+        return { ok: true };
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      body += c;
+    });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const args = { ...Object.fromEntries(url.searchParams), ...decode(body, req.headers['content-type']) };
+      if (url.pathname.startsWith('/response/')) {
+        calls.push({ method: 'response_url', args: { ...args, id: url.pathname.slice('/response/'.length) }, headers: req.headers });
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      } else {
+        const method = url.pathname.replace(/^\/api\//, '');
+        calls.push({ method, args, headers: req.headers });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+      }
+      for (const w of waiters) w();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+
+  return {
+    apiUrl: `${base}/api/`,
+    responseUrl: (id = 'r1') => `${base}/response/${id}`,
+    calls,
+    threads,
+    of: (method) => calls.filter((c) => c.method === method),
+    failNext(method, error, times = 1) {
+      failures.set(method, { error, times });
+    },
+    waitFor(predicate, timeoutMs = 10_000, what = 'condition') {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (predicate(calls)) {
+            cleanup();
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`fake Slack: timed out after ${timeoutMs} ms waiting for ${what}; calls: ${calls.map((c) => c.method).join(', ')}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
