@@ -97,19 +97,32 @@ type Lister = (c: ContextClients, p: ListParams, o: ConfigurationOptions) => Pro
 
 /** One lister per kind: namespaced call when a namespace is given, else the all-namespaces call. */
 const LISTERS: Record<KubeListKind, Lister> = {
-  pods: (c, p, o) => (p.namespace ? c.core.listNamespacedPod({ ...p, namespace: p.namespace }, o) : c.core.listPodForAllNamespaces(p, o)),
+  pods: (c, p, o) =>
+    p.namespace
+      ? c.core.listNamespacedPod({ ...p, namespace: p.namespace }, o)
+      : c.core.listPodForAllNamespaces(p, o),
   events: (c, p, o) =>
-    p.namespace ? c.core.listNamespacedEvent({ ...p, namespace: p.namespace }, o) : c.core.listEventForAllNamespaces(p, o),
+    p.namespace
+      ? c.core.listNamespacedEvent({ ...p, namespace: p.namespace }, o)
+      : c.core.listEventForAllNamespaces(p, o),
   nodes: (c, { namespace: _ns, ...p }, o) => c.core.listNode(p, o),
   namespaces: (c, { namespace: _ns, ...p }, o) => c.core.listNamespace(p, o),
   deployments: (c, p, o) =>
-    p.namespace ? c.apps.listNamespacedDeployment({ ...p, namespace: p.namespace }, o) : c.apps.listDeploymentForAllNamespaces(p, o),
+    p.namespace
+      ? c.apps.listNamespacedDeployment({ ...p, namespace: p.namespace }, o)
+      : c.apps.listDeploymentForAllNamespaces(p, o),
   replicasets: (c, p, o) =>
-    p.namespace ? c.apps.listNamespacedReplicaSet({ ...p, namespace: p.namespace }, o) : c.apps.listReplicaSetForAllNamespaces(p, o),
+    p.namespace
+      ? c.apps.listNamespacedReplicaSet({ ...p, namespace: p.namespace }, o)
+      : c.apps.listReplicaSetForAllNamespaces(p, o),
   statefulsets: (c, p, o) =>
-    p.namespace ? c.apps.listNamespacedStatefulSet({ ...p, namespace: p.namespace }, o) : c.apps.listStatefulSetForAllNamespaces(p, o),
+    p.namespace
+      ? c.apps.listNamespacedStatefulSet({ ...p, namespace: p.namespace }, o)
+      : c.apps.listStatefulSetForAllNamespaces(p, o),
   daemonsets: (c, p, o) =>
-    p.namespace ? c.apps.listNamespacedDaemonSet({ ...p, namespace: p.namespace }, o) : c.apps.listDaemonSetForAllNamespaces(p, o),
+    p.namespace
+      ? c.apps.listNamespacedDaemonSet({ ...p, namespace: p.namespace }, o)
+      : c.apps.listDaemonSetForAllNamespaces(p, o),
 };
 
 /**
@@ -154,7 +167,12 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
     }
     // A KubeConfig authenticates requests for its *current* context, so each context gets its own.
     const pinned = new KubeConfig();
-    pinned.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: name });
+    pinned.loadFromOptions({
+      clusters: kc.clusters,
+      users: kc.users,
+      contexts: kc.contexts,
+      currentContext: name,
+    });
     let core: CoreV1Api;
     let apps: AppsV1Api;
     try {
@@ -221,7 +239,10 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
     }
   };
 
-  const list = <K extends KubeListKind>(kind: K, o: KubeListOptions = {}): AsyncIterable<KubePage<KubeResources[K]>> => ({
+  const list = <K extends KubeListKind>(
+    kind: K,
+    o: KubeListOptions = {},
+  ): AsyncIterable<KubePage<KubeResources[K]>> => ({
     [Symbol.asyncIterator]: async function* () {
       const c = clientsFor(o.cluster);
       const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(o.limit ?? MAX_PAGE_SIZE)));
@@ -235,7 +256,9 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
         if (cont) params._continue = cont;
         if (o.fieldSelector) params.fieldSelector = o.fieldSelector;
         if (o.labelSelector) params.labelSelector = o.labelSelector;
-        return call(c, { verb: 'list', resource: kind, namespace }, signal, (opt) => LISTERS[kind](c, params, opt));
+        return call(c, { verb: 'list', resource: kind, namespace }, signal, (opt) =>
+          LISTERS[kind](c, params, opt),
+        );
       };
       let next: Promise<AnyList> | undefined = fetchPage(undefined);
       try {
@@ -247,7 +270,8 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
           const out: KubePage<KubeResources[K]> = { items: page.items as KubeResources[K][] };
           if (cont) {
             out.continue = cont;
-            if (page.metadata?.remainingItemCount !== undefined) out.remainingItemCount = page.metadata.remainingItemCount;
+            if (page.metadata?.remainingItemCount !== undefined)
+              out.remainingItemCount = page.metadata.remainingItemCount;
           }
           yield out;
           if (later) next = fetchPage(later);
@@ -282,8 +306,11 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
     async getPod(ref: KubeObjectRef) {
       const c = clientsFor(ref.cluster);
       return orUndefinedOn404(() =>
-        call(c, { verb: 'get', resource: 'pods', namespace: ref.namespace, name: ref.name }, ref.signal, (o) =>
-          c.core.readNamespacedPod({ name: ref.name, namespace: ref.namespace }, o),
+        call(
+          c,
+          { verb: 'get', resource: 'pods', namespace: ref.namespace, name: ref.name },
+          ref.signal,
+          (o) => c.core.readNamespacedPod({ name: ref.name, namespace: ref.namespace }, o),
         ),
       );
     },
@@ -291,15 +318,21 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
     async getDeployment(ref: KubeObjectRef) {
       const c = clientsFor(ref.cluster);
       return orUndefinedOn404(() =>
-        call(c, { verb: 'get', resource: 'deployments', namespace: ref.namespace, name: ref.name }, ref.signal, (o) =>
-          c.apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }, o),
+        call(
+          c,
+          { verb: 'get', resource: 'deployments', namespace: ref.namespace, name: ref.name },
+          ref.signal,
+          (o) => c.apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }, o),
         ),
       );
     },
 
     async readPodLog(lo: KubeLogOptions): Promise<string> {
       const c = clientsFor(lo.cluster);
-      const params: Parameters<CoreV1Api['readNamespacedPodLog']>[0] = { name: lo.name, namespace: lo.namespace };
+      const params: Parameters<CoreV1Api['readNamespacedPodLog']>[0] = {
+        name: lo.name,
+        namespace: lo.namespace,
+      };
       if (lo.container) params.container = lo.container;
       if (lo.tailLines !== undefined) params.tailLines = lo.tailLines;
       if (lo.previous) params.previous = true;
@@ -325,7 +358,8 @@ async function orUndefinedOn404<T>(fn: () => Promise<T>): Promise<T | undefined>
   try {
     return await fn();
   } catch (e) {
-    if (isAppError(e) && (e.code === 'kube_not_found' || e.code === 'kube_namespace_not_found')) return undefined;
+    if (isAppError(e) && (e.code === 'kube_not_found' || e.code === 'kube_namespace_not_found'))
+      return undefined;
     throw e;
   }
 }
@@ -343,7 +377,9 @@ export function loadKubeConfig(opts: KubePortOptions): Loaded {
       throw notConfigured(`in-cluster credentials could not be loaded: ${(e as Error).message}`, e);
     }
     if (!kc.getCurrentCluster()?.server || kc.getCurrentCluster()?.server.includes('undefined')) {
-      throw notConfigured('in-cluster credentials were requested but KUBERNETES_SERVICE_HOST/PORT are not set (not running in a pod?).');
+      throw notConfigured(
+        'in-cluster credentials were requested but KUBERNETES_SERVICE_HOST/PORT are not set (not running in a pod?).',
+      );
     }
     return { kc, source: 'in-cluster service account' };
   }
@@ -359,7 +395,8 @@ export function loadKubeConfig(opts: KubePortOptions): Loaded {
     } catch (e) {
       throw notConfigured(describeLoadError(opts.kubeconfigPath, e), e);
     }
-    if (kc.getContexts().length === 0) throw notConfigured(`the kubeconfig ${opts.kubeconfigPath} defines no contexts.`);
+    if (kc.getContexts().length === 0)
+      throw notConfigured(`the kubeconfig ${opts.kubeconfigPath} defines no contexts.`);
     return { kc, source: opts.kubeconfigPath };
   }
   try {
@@ -368,8 +405,15 @@ export function loadKubeConfig(opts: KubePortOptions): Loaded {
     throw notConfigured(describeLoadError('KUBECONFIG', e), e);
   }
   const only = kc.getContexts();
-  if (only.length === 0 || (only.length === 1 && only[0]?.name === 'loaded-context' && kc.getCurrentCluster()?.server === 'http://localhost:8080')) {
-    throw notConfigured('no kubeconfig was found (KUBECONFIG, ~/.kube/config) and the bot is not running in a pod.');
+  if (
+    only.length === 0 ||
+    (only.length === 1 &&
+      only[0]?.name === 'loaded-context' &&
+      kc.getCurrentCluster()?.server === 'http://localhost:8080')
+  ) {
+    throw notConfigured(
+      'no kubeconfig was found (KUBECONFIG, ~/.kube/config) and the bot is not running in a pod.',
+    );
   }
   return { kc, source: 'the default kubeconfig' };
 }
@@ -419,7 +463,9 @@ const FORBIDDEN =
   /^(.*?) is forbidden: User "([^"]*)" cannot (\S+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)?/;
 
 /** "list pods cluster-wide", "get pods/log in namespace prod" */
-export function describeForbidden(message: string): { user: string; verb: string; resource: string; group: string; namespace?: string } | undefined {
+export function describeForbidden(
+  message: string,
+): { user: string; verb: string; resource: string; group: string; namespace?: string } | undefined {
   const m = FORBIDDEN.exec(message);
   if (!m) return undefined;
   const out: { user: string; verb: string; resource: string; group: string; namespace?: string } = {

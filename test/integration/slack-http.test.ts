@@ -32,7 +32,9 @@ const slowJob = defineJob({
       run.progress('waiting to be cancelled');
       await new Promise<void>((resolve, reject) => {
         const t = setInterval(() => released.has(run.id) && (clearInterval(t), resolve()), 20);
-        run.signal.addEventListener('abort', () => (clearInterval(t), reject(run.signal.reason)), { once: true });
+        run.signal.addEventListener('abort', () => (clearInterval(t), reject(run.signal.reason)), {
+          once: true,
+        });
       });
       return { message: { text: 'released' } };
     }
@@ -72,8 +74,17 @@ describe('Slack over HTTP', () => {
   beforeAll(async () => {
     slack = await startFakeSlack();
     app = await startApp(
-      { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SHIPMATE_QUEUE_PREFIX: prefix },
-      { log: captured.log, extraJobs: [slowJob as JobKind<never>], extraCommands: ({ jobs }) => [slowCommand(jobs)] },
+      {
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        SHIPMATE_QUEUE_PREFIX: prefix,
+      },
+      {
+        log: captured.log,
+        extraJobs: [slowJob as JobKind<never>],
+        extraCommands: ({ jobs }) => [slowCommand(jobs)],
+      },
     );
   });
   afterAll(async () => {
@@ -82,7 +93,8 @@ describe('Slack over HTTP', () => {
     await cleanRedis(prefix);
   });
 
-  const post = (req: Parameters<typeof postSigned>[1], o?: Parameters<typeof postSigned>[3]) => postSigned(app.baseUrl, req, SIGNING_SECRET, o);
+  const post = (req: Parameters<typeof postSigned>[1], o?: Parameters<typeof postSigned>[3]) =>
+    postSigned(app.baseUrl, req, SIGNING_SECRET, o);
 
   it('acks /ops help with an ephemeral list of subcommands', async () => {
     const res = await post(slashCommand('help'));
@@ -107,7 +119,10 @@ describe('Slack over HTTP', () => {
   });
 
   it('echoes the url_verification challenge', async () => {
-    const res = await post({ body: JSON.stringify({ type: 'url_verification', challenge: 'abc123', token: 'x' }), contentType: 'application/json' });
+    const res = await post({
+      body: JSON.stringify({ type: 'url_verification', challenge: 'abc123', token: 'x' }),
+      contentType: 'application/json',
+    });
     expect(res.status).toBe(200);
     expect(res.text).toContain('abc123');
   });
@@ -120,10 +135,19 @@ describe('Slack over HTTP', () => {
   });
 
   it('answers a mention once in its thread, even when Slack retries the event', async () => {
-    const event = { type: 'app_mention', user: 'U1ALICE', text: '<@UBOT> how do I cancel a job?', ts: '1700000100.000100', channel: 'C1OPS', event_ts: '1700000100.000100' };
+    const event = {
+      type: 'app_mention',
+      user: 'U1ALICE',
+      text: '<@UBOT> how do I cancel a job?',
+      ts: '1700000100.000100',
+      channel: 'C1OPS',
+      event_ts: '1700000100.000100',
+    };
     const first = await post(eventCallback(event, 'Ev0001'));
     expect(first.status).toBe(200);
-    const retry = await post(eventCallback(event, 'Ev0001'), { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    const retry = await post(eventCallback(event, 'Ev0001'), {
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
     expect(retry.status).toBe(200);
     const isReply = (c: { args: Record<string, unknown> }) => c.args.thread_ts === '1700000100.000100';
     await slack.waitFor(
@@ -132,34 +156,92 @@ describe('Slack over HTTP', () => {
       'the final answer',
     );
     expect(slack.of('chat.postMessage').filter(isReply)).toHaveLength(1);
-    const finals = slack.of('chat.update').filter((c) => String(c.args.text).includes('This command should help'));
+    const finals = slack
+      .of('chat.update')
+      .filter((c) => String(c.args.text).includes('This command should help'));
     expect(finals).toHaveLength(1);
   });
 
   it('ignores its own messages and other bots in DMs', async () => {
     const before = slack.of('chat.postMessage').length;
-    await post(eventCallback({ type: 'message', channel_type: 'im', channel: 'D1', user: 'UBOT', text: 'hi', ts: '1700000200.000100' }, 'Ev0002'));
-    await post(eventCallback({ type: 'message', channel_type: 'im', channel: 'D1', bot_id: 'B9', user: 'U9', text: 'hi', ts: '1700000201.000100' }, 'Ev0003'));
+    await post(
+      eventCallback(
+        {
+          type: 'message',
+          channel_type: 'im',
+          channel: 'D1',
+          user: 'UBOT',
+          text: 'hi',
+          ts: '1700000200.000100',
+        },
+        'Ev0002',
+      ),
+    );
+    await post(
+      eventCallback(
+        {
+          type: 'message',
+          channel_type: 'im',
+          channel: 'D1',
+          bot_id: 'B9',
+          user: 'U9',
+          text: 'hi',
+          ts: '1700000201.000100',
+        },
+        'Ev0003',
+      ),
+    );
     // A real DM after them is answered, and is the only new message: proves the two above were dropped, not slow.
-    await post(eventCallback({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U1ALICE', text: 'help', ts: '1700000202.000100' }, 'Ev0004'));
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.args.channel === 'D1'), 10_000, 'DM answer');
+    await post(
+      eventCallback(
+        {
+          type: 'message',
+          channel_type: 'im',
+          channel: 'D1',
+          user: 'U1ALICE',
+          text: 'help',
+          ts: '1700000202.000100',
+        },
+        'Ev0004',
+      ),
+    );
+    await slack.waitFor(
+      (calls) => calls.some((c) => c.method === 'chat.update' && c.args.channel === 'D1'),
+      10_000,
+      'DM answer',
+    );
     const newPosts = slack.of('chat.postMessage').slice(before);
     expect(newPosts.map((c) => c.args.thread_ts)).toEqual(['1700000202.000100']);
   });
 
   it('creates one progress message, edits it, finishes it with the result and posts details in its thread', async () => {
-    const ack = (await post(slashCommand('slow steps', { triggerId: 'trig-steps' }))).json() as { text: string };
+    const ack = (await post(slashCommand('slow steps', { triggerId: 'trig-steps' }))).json() as {
+      text: string;
+    };
     const jobId = ack.text.replace('queued ', '');
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.args.text === 'all 3 steps done'), 10_000, 'final edit');
+    await slack.waitFor(
+      (calls) => calls.some((c) => c.method === 'chat.update' && c.args.text === 'all 3 steps done'),
+      10_000,
+      'final edit',
+    );
     const posts = slack.of('chat.postMessage').filter((c) => String(c.args.text).startsWith('Slow steps'));
     expect(posts).toHaveLength(1);
-    const ts = slack.calls.find((c) => c.method === 'chat.postMessage' && String(c.args.text).startsWith('Slow steps'));
-    const edits = slack.of('chat.update').filter((c) => String(c.args.text).startsWith('Slow steps') || c.args.text === 'all 3 steps done');
+    const ts = slack.calls.find(
+      (c) => c.method === 'chat.postMessage' && String(c.args.text).startsWith('Slow steps'),
+    );
+    const edits = slack
+      .of('chat.update')
+      .filter((c) => String(c.args.text).startsWith('Slow steps') || c.args.text === 'all 3 steps done');
     expect(edits.length).toBeGreaterThanOrEqual(2);
     expect(edits.some((c) => String(c.args.text).includes('step'))).toBe(true);
     expect(edits.at(-1)?.args.text).toBe('all 3 steps done');
     expect(JSON.stringify(ts?.args.blocks)).toContain(`/ops cancel ${jobId}`);
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.args.text === 'details in the thread'), 5000, 'thread reply');
+    await slack.waitFor(
+      (calls) =>
+        calls.some((c) => c.method === 'chat.postMessage' && c.args.text === 'details in the thread'),
+      5000,
+      'thread reply',
+    );
   });
 
   it('the same slash invocation twice queues one job', async () => {
@@ -168,25 +250,47 @@ describe('Slack over HTTP', () => {
     expect(a.text).toBe(b.text);
     const id = a.text.replace('queued ', '');
     await app.jobs.waitForJobs([id], 10_000);
-    const titled = slack.of('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks ?? '').includes(`job \`${id}\``));
+    const titled = slack
+      .of('chat.postMessage')
+      .filter((c) => JSON.stringify(c.args.blocks ?? '').includes(`job \`${id}\``));
     expect(titled).toHaveLength(1);
   });
 
   it('Cancel by someone else is refused; Cancel by the requester stops the job and says so', async () => {
-    const ack = (await post(slashCommand('slow hang', { triggerId: 'trig-hang' }))).json() as { text: string };
+    const ack = (await post(slashCommand('slow hang', { triggerId: 'trig-hang' }))).json() as {
+      text: string;
+    };
     const jobId = ack.text.replace('queued ', '');
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).startsWith('Slow hang')), 10_000, 'progress message');
+    await slack.waitFor(
+      (calls) =>
+        calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).startsWith('Slow hang')),
+      10_000,
+      'progress message',
+    );
     const responseUrl = `${slack.apiUrl.replace('/api/', '')}/response/cancel-bob`;
-    const bob = await post(blockAction({ actionId: 'job_cancel', value: `/ops cancel ${jobId}`, user: 'U2BOB', responseUrl }));
+    const bob = await post(
+      blockAction({ actionId: 'job_cancel', value: `/ops cancel ${jobId}`, user: 'U2BOB', responseUrl }),
+    );
     expect(bob.status).toBe(200);
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'response_url' && c.args.id === 'cancel-bob'), 5000, 'refusal');
-    expect(String(slack.of('response_url').find((c) => c.args.id === 'cancel-bob')?.args.text)).toContain('Only <@U1ALICE>');
+    await slack.waitFor(
+      (calls) => calls.some((c) => c.method === 'response_url' && c.args.id === 'cancel-bob'),
+      5000,
+      'refusal',
+    );
+    expect(String(slack.of('response_url').find((c) => c.args.id === 'cancel-bob')?.args.text)).toContain(
+      'Only <@U1ALICE>',
+    );
     expect((await app.jobs.queue.getJob(jobId))?.finishedOn).toBeUndefined();
 
-    const alice = await post(blockAction({ actionId: 'job_cancel', value: `/ops cancel ${jobId}`, user: 'U1ALICE' }));
+    const alice = await post(
+      blockAction({ actionId: 'job_cancel', value: `/ops cancel ${jobId}`, user: 'U1ALICE' }),
+    );
     expect(alice.status).toBe(200);
     await slack.waitFor(
-      (calls) => calls.some((c) => c.method === 'chat.update' && String(c.args.text).includes('cancelled by <@U1ALICE>')),
+      (calls) =>
+        calls.some(
+          (c) => c.method === 'chat.update' && String(c.args.text).includes('cancelled by <@U1ALICE>'),
+        ),
       10_000,
       'cancelled message',
     );
@@ -197,19 +301,36 @@ describe('Slack over HTTP', () => {
   });
 
   it('retries a transient failure and edits the same message to the result', async () => {
-    const ack = (await post(slashCommand('slow flaky', { triggerId: 'trig-flaky' }))).json() as { text: string };
+    const ack = (await post(slashCommand('slow flaky', { triggerId: 'trig-flaky' }))).json() as {
+      text: string;
+    };
     const jobId = ack.text.replace('queued ', '');
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.args.text === 'flaky job recovered'), 15_000, 'recovery');
-    const posts = slack.of('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks ?? '').includes(jobId));
+    await slack.waitFor(
+      (calls) => calls.some((c) => c.method === 'chat.update' && c.args.text === 'flaky job recovered'),
+      15_000,
+      'recovery',
+    );
+    const posts = slack
+      .of('chat.postMessage')
+      .filter((c) => JSON.stringify(c.args.blocks ?? '').includes(jobId));
     expect(posts).toHaveLength(1);
     expect((await app.jobs.queue.getJob(jobId))?.attemptsStarted).toBe(2);
   });
 
   it('ends a permanent failure with a reference id that the log carries with the cause', async () => {
-    const ack = (await post(slashCommand('slow broken', { triggerId: 'trig-broken' }))).json() as { text: string };
+    const ack = (await post(slashCommand('slow broken', { triggerId: 'trig-broken' }))).json() as {
+      text: string;
+    };
     const jobId = ack.text.replace('queued ', '');
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && String(c.args.text).includes('Slow broken failed')), 10_000, 'failure message');
-    const text = String(slack.of('chat.update').find((c) => String(c.args.text).includes('Slow broken failed'))?.args.text);
+    await slack.waitFor(
+      (calls) =>
+        calls.some((c) => c.method === 'chat.update' && String(c.args.text).includes('Slow broken failed')),
+      10_000,
+      'failure message',
+    );
+    const text = String(
+      slack.of('chat.update').find((c) => String(c.args.text).includes('Slow broken failed'))?.args.text,
+    );
     const ref = /ref ([0-9A-F]{8})/.exec(text)?.[1];
     expect(ref).toBeDefined();
     const line = captured.lines.find((l) => l.ref === ref);
@@ -223,7 +344,11 @@ describe('Slack over HTTP', () => {
     const responseUrl = `${slack.apiUrl.replace('/api/', '')}/response/no-channel`;
     await post(slashCommand('slow steps', { triggerId: 'trig-nochan', responseUrl }));
     await slack.waitFor(
-      (calls) => calls.some((c) => c.method === 'response_url' && c.args.id === 'no-channel' && c.args.text === 'all 3 steps done'),
+      (calls) =>
+        calls.some(
+          (c) =>
+            c.method === 'response_url' && c.args.id === 'no-channel' && c.args.text === 'all 3 steps done',
+        ),
       10_000,
       'result through response_url',
     );

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { type AppOptions, createApp, type ShipmateApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 
@@ -36,7 +36,8 @@ export function captureLog() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of String(chunk).split('\n'))
+        if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
       cb();
     },
   });
@@ -52,9 +53,16 @@ export function teamFile(yaml: string): string {
 }
 
 /** Builds and starts the whole app from an environment map, as main.ts would. */
-export async function startApp(env: Record<string, string>, opts: AppOptions = {}): Promise<ShipmateApp & { baseUrl: string }> {
+export async function startApp(
+  env: Record<string, string>,
+  opts: AppOptions = {},
+): Promise<ShipmateApp & { baseUrl: string }> {
   const config = loadConfig({ REDIS_URL, PORT: '0', SHIPMATE_CONFIG: teamFile('{}\n'), ...env });
-  const app = await createApp(config, { log: opts.log ?? pino({ level: 'silent' }), progressIntervalMs: 50, ...opts });
+  const app = await createApp(config, {
+    log: opts.log ?? pino({ level: 'silent' }),
+    progressIntervalMs: 50,
+    ...opts,
+  });
   await app.start();
   return Object.assign(app, { baseUrl: `http://127.0.0.1:${app.port() ?? 0}` });
 }

@@ -57,7 +57,15 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     }
     switch (method) {
       case 'auth.test':
-        return { ok: true, user_id: botUserId, bot_id: 'BBOT', team_id: 'T1', user: 'shipmate', team: 'Acme', url: 'https://acme.slack.com/' };
+        return {
+          ok: true,
+          user_id: botUserId,
+          bot_id: 'BBOT',
+          team_id: 'T1',
+          user: 'shipmate',
+          team: 'Acme',
+          url: 'https://acme.slack.com/',
+        };
       case 'chat.postMessage': {
         const t = nextTs();
         const channel = String(args.channel);
@@ -93,7 +101,11 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
       const url = new URL(req.url ?? '/', 'http://x');
       const args = { ...Object.fromEntries(url.searchParams), ...decode(body, req.headers['content-type']) };
       if (url.pathname.startsWith('/response/')) {
-        calls.push({ method: 'response_url', args: { ...args, id: url.pathname.slice('/response/'.length) }, headers: req.headers });
+        calls.push({
+          method: 'response_url',
+          args: { ...args, id: url.pathname.slice('/response/'.length) },
+          headers: req.headers,
+        });
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       } else {
         const method = url.pathname.replace(/^\/api\//, '');
@@ -126,7 +138,11 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`fake Slack: timed out after ${timeoutMs} ms waiting for ${what}; calls: ${calls.map((c) => c.method).join(', ')}`));
+          reject(
+            new Error(
+              `fake Slack: timed out after ${timeoutMs} ms waiting for ${what}; calls: ${calls.map((c) => c.method).join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

@@ -11,7 +11,10 @@ export interface SignedRequest {
   contentType: string;
 }
 
-export function slashCommand(text: string, o: { user?: string; channel?: string; responseUrl?: string; triggerId?: string } = {}): SignedRequest {
+export function slashCommand(
+  text: string,
+  o: { user?: string; channel?: string; responseUrl?: string; triggerId?: string } = {},
+): SignedRequest {
   const p = new URLSearchParams({
     token: 'legacy',
     team_id: 'T1',
@@ -60,7 +63,12 @@ export function blockAction(o: {
     user: { id: o.user ?? 'U1ALICE', username: 'alice', team_id: 'T1' },
     api_app_id: 'A1',
     token: 'legacy',
-    container: { type: 'message', message_ts: o.messageTs ?? '1700000000.000100', channel_id: o.channel ?? 'C1OPS', is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: o.messageTs ?? '1700000000.000100',
+      channel_id: o.channel ?? 'C1OPS',
+      is_ephemeral: false,
+    },
     trigger_id: `trig.${Math.random().toString(36).slice(2)}`,
     channel: { id: o.channel ?? 'C1OPS', name: 'ops' },
     message: { type: 'message', ts: o.messageTs ?? '1700000000.000100', text: 'progress' },
@@ -76,7 +84,10 @@ export function blockAction(o: {
       },
     ],
   };
-  return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' };
+  return {
+    body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    contentType: 'application/x-www-form-urlencoded',
+  };
 }
 
 /** Posts a signed request to the app's /slack/events. */
@@ -86,7 +97,11 @@ export async function postSigned(
   secret: string,
   o: { timestamp?: number; signature?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; text: string; json: () => unknown }> {
-  const headers: Record<string, string> = { 'content-type': req.contentType, ...signSlack(req.body, secret, o.timestamp), ...o.headers };
+  const headers: Record<string, string> = {
+    'content-type': req.contentType,
+    ...signSlack(req.body, secret, o.timestamp),
+    ...o.headers,
+  };
   if (o.signature) headers['x-slack-signature'] = o.signature;
   const res = await fetch(`${baseUrl}/slack/events`, { method: 'POST', headers, body: req.body });
   const text = await res.text();

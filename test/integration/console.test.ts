@@ -1,0 +1,66 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { cleanRedis, REDIS_URL, teamFile, uniquePrefix } from '../support/app-harness.ts';
+import { runMain } from '../support/run-main.ts';
+
+describe('console mode (no Slack token)', () => {
+  const prefix = uniquePrefix('console');
+  const env = {
+    REDIS_URL,
+    SHIPMATE_QUEUE_PREFIX: prefix,
+    SHIPMATE_CONFIG: teamFile('admins: [U9ADMIN]\n'),
+    LOG_LEVEL: 'info',
+  };
+  afterAll(() => cleanRedis(prefix));
+
+  it('answers /ops lines and free text in order, waits for queued work, exits 0', async () => {
+    const r = await runMain(env, '/ops help\n/ops hepl\n/ops cancel\nhow do I cancel a job?\n');
+    expect(r.code).toBe(0);
+    const out = r.stdout;
+    // help as readable text, <placeholders> intact
+    expect(out).toContain('/ops cancel <job-id> — stop a queued or running job');
+    expect(out).toContain('Unknown subcommand hepl. Did you mean /ops help?');
+    expect(out).toContain('Which job? The id is under its progress message.\nUsage: /ops cancel <job-id>');
+    // the mention became a job whose answer printed before exit; its Cancel button shows as a command
+    expect(out).toMatch(/\[Cancel\] → \/ops cancel turn-console-\w+-4/);
+    expect(out).toContain('This command should help:');
+    expect(out.indexOf('help — this list')).toBeLessThan(out.indexOf('This command should help:'));
+    // stdout is the conversation; logs are JSON on stderr
+    expect(out).not.toContain('"level"');
+    const logs = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
+    expect(logs.some((l) => l.msg === 'job completed')).toBe(true);
+  });
+
+  it('works as `printf "/ops help\\n" | npm start` with no other input', async () => {
+    const r = await runMain(env, '/ops help\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')[0]).toBe('Shipmate — /ops <subcommand>');
+  });
+
+  it('says clearly when Redis does not answer, naming the URL and how to start one', async () => {
+    const r = await runMain({ ...env, REDIS_URL: 'redis://:s3cret@127.0.0.1:1' }, '/ops help\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Cannot reach Redis at redis://:***@127.0.0.1:1');
+    expect(r.stderr).toContain('redis-server');
+    expect(r.stderr).not.toContain('s3cret');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 on bad configuration with one line per problem', async () => {
+    const r = await runMain(
+      { ...env, PORT: 'x', SLACK_BOT_TOKEN: 'xoxp-leaky', WORKER_CONCURRENCY: '-1' },
+      '',
+    );
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
+    expect(lines.map((l) => l.slice(4).split(':')[0]).sort()).toEqual([
+      'PORT',
+      'SLACK_BOT_TOKEN',
+      'WORKER_CONCURRENCY',
+    ]);
+    expect(r.stderr).not.toContain('xoxp-leaky');
+  });
+});
