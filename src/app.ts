@@ -84,7 +84,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     progressIntervalMs: opts.progressIntervalMs,
   });
   commands = [
-    createHelpCommand(() => commands),
+    createHelpCommand(() => router.help()),
     ...(opts.extraCommands?.({ jobs }) ?? []),
     createCancelCommand({ jobs, policy }),
   ];

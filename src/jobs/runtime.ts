@@ -75,6 +75,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
   const cancelChannel = `${o.prefix}:cancel`;
   const cancelKey = (id: string) => `${o.prefix}:cancelled:${id}`;
   let worker: Worker | undefined;
+  let workerConnection: Redis | undefined;
   let subscriber: Redis | undefined;
 
   async function process(job: Job, signal?: AbortSignal) {
@@ -223,8 +224,10 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
           o.log.warn({ err }, 'bad cancel message');
         }
       });
+      // BullMQ does not close a connection it was given; close() below does.
+      workerConnection = o.redis.duplicate();
       worker = new Worker(OPS_QUEUE, (job, _token, signal) => process(job, signal), {
-        connection: o.redis.duplicate(),
+        connection: workerConnection,
         prefix: o.prefix,
         concurrency: o.concurrency,
       });
@@ -249,6 +252,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
     async close() {
       // Worker.close() waits for active jobs to finish; jobs not started stay in Redis for the next start.
       await worker?.close();
+      await workerConnection?.quit().catch(() => undefined);
       await subscriber?.quit().catch(() => undefined);
       await queue.close();
     },

@@ -30,7 +30,9 @@ export function createOpsRouter(commandList: readonly OpsCommand[]): OpsRouter {
     if (byName.has(c.name)) throw new Error(`duplicate /ops subcommand ${c.name}`);
     byName.set(c.name, c);
   }
-  const help = () => renderHelp(commandList);
+  // The list is fixed once built; render help once (it is the most frequent command).
+  const rendered = renderHelp(commandList);
+  const help = () => rendered;
 
   return {
     commands: commandList,
@@ -45,17 +47,17 @@ export function createOpsRouter(commandList: readonly OpsCommand[]): OpsRouter {
         const lead = `Unknown subcommand \`${name}\`.${guesses.length ? ` Did you mean ${guesses.map((g) => `\`/ops ${g}\``).join(' or ')}?` : ''}`;
         return ephemeral(`${lead}\n${h.text}`, [section(lead), ...(h.blocks ?? [])]);
       }
-      const log = ctx.log.child({ command: command.name });
+      const log = ctx.log;
       try {
-        return await command.run(words.slice(1), { ...ctx, log });
+        return await command.run(words.slice(1), ctx);
       } catch (e) {
         const err = toAppError(e);
         if (err.code === 'usage' || (!err.retryable && err.code !== 'internal')) {
-          log.info({ code: err.code }, 'command refused');
+          log.info({ command: command.name, code: err.code }, 'command refused');
           return ephemeral(err.userMessage, [section(`⚠️ ${err.userMessage}`)]);
         }
         const ref = newRefId();
-        log.error({ ref, code: err.code, err: err.cause ?? err }, 'command failed');
+        log.error({ command: command.name, ref, code: err.code, err: err.cause ?? err }, 'command failed');
         const msg = `${err.userMessage} (ref ${ref})`;
         return ephemeral(msg, [section(`❌ ${err.userMessage}`), fields([`ref \`${ref}\``])]);
       }

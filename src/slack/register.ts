@@ -48,10 +48,14 @@ export function registerSlack(app: App, deps: SlackDeps): void {
       invocationId: command.trigger_id,
       surface: 'slack',
     });
+    let timer: NodeJS.Timeout | undefined;
     const quick = await Promise.race([
       work,
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), ACK_BUDGET_MS).unref()),
+      new Promise<undefined>((r) => {
+        timer = setTimeout(() => r(undefined), ACK_BUDGET_MS);
+      }),
     ]);
+    clearTimeout(timer);
     if (quick) {
       await ack(toResponse(quick));
       return;

@@ -31,10 +31,16 @@ const slowJob = defineJob({
     if (run.payload.mode === 'hang') {
       run.progress('waiting to be cancelled');
       await new Promise<void>((resolve, reject) => {
-        const t = setInterval(() => released.has(run.id) && (clearInterval(t), resolve()), 20);
-        run.signal.addEventListener('abort', () => (clearInterval(t), reject(run.signal.reason)), {
-          once: true,
-        });
+        const t = setInterval(() => {
+          if (!released.has(run.id)) return;
+          clearInterval(t);
+          resolve();
+        }, 20);
+        const onAbort = () => {
+          clearInterval(t);
+          reject(run.signal.reason);
+        };
+        run.signal.addEventListener('abort', onAbort, { once: true });
       });
       return { message: { text: 'released' } };
     }

@@ -1,16 +1,15 @@
-import { ephemeral, type OpsCommand } from '../command.ts';
-import { renderHelp } from '../router.ts';
+import type { Message } from '../../../tools/shared/message.ts';
+import type { OpsCommand } from '../command.ts';
 
-/** `/ops help`: the subcommands that exist, one line each. Always ephemeral. */
-export function createHelpCommand(all: () => readonly OpsCommand[]): OpsCommand {
+/** `/ops help`: the subcommands that exist, one line each (rendered once by the router). Always ephemeral. */
+export function createHelpCommand(help: () => Message): OpsCommand {
   return {
     name: 'help',
     usage: '/ops help',
     summary: 'this list',
     keywords: ['help', 'commands'],
     async run() {
-      const h = renderHelp(all());
-      return ephemeral(h.text, h.blocks);
+      return { message: help(), visibility: 'ephemeral' };
     },
   };
 }
