@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { ENV } from '../../src/config.ts';
+
+const readme = readFileSync('README.md', 'utf8');
+
+describe('README.md stays true', () => {
+  it('its configuration table lists exactly the variables the config schema reads, with their docs', () => {
+    const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]] as const);
+    expect(rows.map(([name]) => name).sort()).toEqual(Object.keys(ENV).sort());
+    for (const [name, doc] of rows) expect(doc).toBe(ENV[name as keyof typeof ENV].doc);
+  });
+
+  it('gives the two commands to try it and the one to test it', () => {
+    expect(readme).toContain('npm ci\nnpm start');
+    expect(readme).toContain('npm test');
+  });
+});
