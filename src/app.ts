@@ -132,7 +132,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         registerSlack(bolt, { router, onMention, redis, prefix: config.redis.prefix, log });
         if (config.mode === 'socket') {
           await bolt.start();
-          log.info({ mode: 'socket', port: config.port }, 'Shipmate connected to Slack (Socket Mode)');
+          server = await serveRoutes(routes, config.port);
+          log.info(
+            { mode: 'socket', port: port() },
+            'Shipmate connected to Slack (Socket Mode); health on /healthz',
+          );
         } else {
           boltServer = (await bolt.start(config.port)) as Server;
           log.info({ mode: 'http', port: port() }, 'Shipmate listening for Slack on /slack/events');

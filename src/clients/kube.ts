@@ -110,22 +110,11 @@ const TAKEN_BODY: ResponseBody = {
   stream: () => null,
 };
 
-async function readText(body: ResponseBody): Promise<string> {
-  const stream = body.stream();
-  if (!stream) return body.text();
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>)
-    parts.push(decoder.decode(chunk, { stream: true }));
-  parts.push(decoder.decode());
-  return parts.join('');
-}
-
 /** Takes a successful JSON response's parsed body into `box`; other responses pass through untouched. */
 async function takeJson(res: ResponseContext, box: { json?: unknown }): Promise<ResponseContext> {
   const type = res.headers['content-type'] ?? '';
   if (res.httpStatusCode < 200 || res.httpStatusCode > 299 || !type.includes('json')) return res;
-  box.json = JSON.parse(process.env.STREAMDEC ? await readText(res.body) : await res.body.text());
+  box.json = JSON.parse(await res.body.text());
   return new ResponseContext(res.httpStatusCode, res.headers, TAKEN_BODY);
 }
 

@@ -37,8 +37,8 @@ export function createSlackWebClient(config: Config, log: Logger): WebClient {
 }
 
 /**
- * The Bolt app: HTTP receiver (`POST /slack/events` plus `routes`) or Socket Mode (with `routes` on
- * an HTTP server of its own for health checks), depending on the config's mode.
+ * The Bolt app: HTTP receiver (`POST /slack/events` plus `routes`) or Socket Mode (the caller serves
+ * `routes` itself), depending on the config's mode.
  */
 export function createBoltApp(config: Config, log: Logger, routes: CustomRoute[]): App {
   const common = {

@@ -22,6 +22,7 @@ import {
   kubeconfigYaml,
   makeCluster,
   makeNamespace,
+  nameOf,
   startFakeKube,
 } from '../support/fake-kube.ts';
 
@@ -160,7 +161,7 @@ describe('createKubePort against the fake API server', () => {
   it('gets pods and deployments (undefined when missing) and reads logs with tailLines, container and previous', async () => {
     const objects = makeCluster({ pods: 1234, problems: { crashLoop: 1 }, now: NOW });
     const crashing = objects.pods.find((p) => JSON.stringify(p).includes('CrashLoopBackOff'));
-    const name = String((crashing?.metadata as { name: string }).name);
+    const name = nameOf(crashing);
     const pod = await kube.getPod({ namespace: 'checkout', name });
     expect(pod?.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
     expect(await kube.getPod({ namespace: 'checkout', name: 'nope' })).toBeUndefined();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /** One call the fake received: Web API method (or `response_url:<id>`) and its decoded arguments. */
 export interface SlackCall {
@@ -20,6 +21,13 @@ export interface FakeSlack {
   failNext(method: string, error: string, times?: number): void;
   /** Resolves when `predicate` holds over the calls, or rejects after `timeoutMs`. */
   waitFor(predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  /**
+   * Socket Mode: sends an envelope to the connected app and resolves with its ack's payload.
+   * `type` is `slash_commands`, `events_api` or `interactive`.
+   */
+  socketSend(type: string, payload: unknown, timeoutMs?: number): Promise<unknown>;
+  /** Resolves once a Socket Mode client has connected and been greeted. */
+  socketConnected(timeoutMs?: number): Promise<void>;
   /** Messages of a thread, for conversations.replies. */
   threads: Map<string, Array<Record<string, unknown>>>;
   close(): Promise<void>;
@@ -80,6 +88,8 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
+      case 'apps.connections.open':
+        return { ok: true, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/link` };
       case 'usergroups.users.list':
         return { ok: true, users: [] };
       case 'conversations.replies': {
@@ -115,11 +125,26 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
       for (const w of waiters) w();
     });
   });
+  // Socket Mode: the app connects here after apps.connections.open and acks envelopes.
+  const wss = new WebSocketServer({ server, path: '/link' });
+  let socket: WebSocket | undefined;
+  const acks = new Map<string, (payload: unknown) => void>();
+  wss.on('connection', (ws, req) => {
+    socket = ws;
+    calls.push({ method: 'socket.connect', args: {}, headers: req.headers });
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+      if (msg.envelope_id) acks.get(msg.envelope_id)?.(msg.payload);
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' } }));
+    for (const w of waiters) w();
+  });
+  let envelope = 0;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
 
-  return {
+  const fake: FakeSlack = {
     apiUrl: `${base}/api/`,
     responseUrl: (id = 'r1') => `${base}/response/${id}`,
     calls,
@@ -152,10 +177,34 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         check();
       });
     },
+    socketConnected(timeoutMs = 10_000) {
+      return fake.waitFor(
+        (c) => c.some((x) => x.method === 'socket.connect'),
+        timeoutMs,
+        'a Socket Mode connection',
+      );
+    },
+    socketSend(type, payload, timeoutMs = 10_000) {
+      const id = `env-${++envelope}`;
+      return new Promise((resolve, reject) => {
+        if (!socket) return reject(new Error('no Socket Mode client connected'));
+        const timer = setTimeout(() => reject(new Error(`no ack for ${id} in ${timeoutMs} ms`)), timeoutMs);
+        acks.set(id, (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        });
+        socket.send(
+          JSON.stringify({ envelope_id: id, type, payload, accepts_response_payload: type !== 'events_api' }),
+        );
+      });
+    },
     close: () =>
       new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
         server.closeAllConnections();
         server.close(() => r());
       }),
   };
+  return fake;
 }
