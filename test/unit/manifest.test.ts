@@ -7,7 +7,11 @@ import { SLACK_ACTIONS, SLACK_COMMANDS, SLACK_EVENTS } from '../../src/slack/reg
 interface Manifest {
   features: { slash_commands: Array<{ command: string }>; bot_user: unknown };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean };
+    socket_mode_enabled: boolean;
+  };
 }
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8')) as Manifest;
