@@ -3,9 +3,15 @@ import type { Readable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { redact } from '../tools/shared/redact.ts';
+import type { Tool } from '../tools/shared/define-tool.ts';
+import type { Ports } from '../tools/shared/ports.ts';
+import type { ThreadMessage } from './agent/history.ts';
+import { DEFAULT_LIMITS } from './agent/run-turn.ts';
+import { createChatModel } from './clients/llm.ts';
 import { connectRedis } from './clients/redis.ts';
 import { createBoltApp, createSlackWebClient } from './clients/slack.ts';
 import type { Config } from './config.ts';
+import type { ReplyTarget } from './context.ts';
 import { runConsole } from './console/console.ts';
 import { createConsoleMessenger } from './console/messenger.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
@@ -32,6 +38,9 @@ export interface AppOptions {
   extraCommands?: (deps: { jobs: JobRuntime }) => readonly OpsCommand[];
   progressIntervalMs?: number;
 }
+
+/** The agent's tools (tools/). */
+const agentTools: readonly Tool<unknown, unknown>[] = [];
 
 export interface ShipmateApp {
   readonly config: Config;
@@ -71,8 +80,31 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     messenger = createConsoleMessenger((t) => write(redact(t)));
   }
 
+  // The agent's tools get read-only ports only: nothing the model asks for can change a cluster or a
+  // repository (changes happen in jobs started by a person's click).
+  const agentPorts: Ports = { redact };
+  let botUserId: string | undefined;
+  const threadMessages = async (target: ReplyTarget): Promise<ThreadMessage[]> => {
+    if (!web || target.kind !== 'slack' || !target.threadTs) return [];
+    botUserId ??= (await web.auth.test()).user_id;
+    const r = await web.conversations.replies({ channel: target.channel, ts: target.threadTs, limit: 100 });
+    return (r.messages ?? []) as ThreadMessage[];
+  };
+
   let commands: OpsCommand[] = [];
-  const turn = createAgentTurnJob({ commands: () => commands });
+  const turn = createAgentTurnJob({
+    commands: () => commands,
+    model: config.llm ? createChatModel(config.llm) : undefined,
+    modelName: config.llm?.model,
+    tools: agentTools,
+    ports: agentPorts,
+    threadMessages,
+    botUserId: () => botUserId,
+    redis,
+    prefix: config.redis.prefix,
+    limits: { ...DEFAULT_LIMITS, timeoutMs: config.llm?.turnTimeoutMs ?? DEFAULT_LIMITS.timeoutMs },
+    turnsPerMinute: config.llm?.turnsPerMinute ?? 6,
+  });
   const jobs = createJobRuntime({
     redis,
     prefix: config.redis.prefix,

@@ -102,6 +102,37 @@ export const ENV = {
     schema: positiveInt(600).default(600),
     doc: 'A job still running after this many seconds is cancelled. Default `600`.',
   },
+  OPENAI_API_KEY: {
+    schema: z.string().min(1).optional(),
+    doc: 'Key for the LLM endpoint. With it (or `OPENAI_BASE_URL`) mentions are answered by the agent; without, by a command guide.',
+  },
+  OPENAI_BASE_URL: {
+    schema: url('https://api.openai.com/v1').optional(),
+    doc: 'Any OpenAI-compatible endpoint: Azure OpenAI, vLLM, Ollama (`http://127.0.0.1:11434/v1`), LiteLLM. Default OpenAI.',
+  },
+  OPENAI_MODEL: {
+    schema: z.string().min(1).default('gpt-4.1-mini'),
+    doc: 'Chat model with tool calling. Default `gpt-4.1-mini`.',
+  },
+  OPENAI_STREAM: {
+    schema: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+    doc: 'Stream model responses (for gateways that cut long idle requests). Default `false`.',
+  },
+  OPENAI_TIMEOUT_SECONDS: {
+    schema: positiveInt(60).default(60),
+    doc: 'Time limit of one model request. Default `60`.',
+  },
+  AGENT_TIMEOUT_SECONDS: {
+    schema: positiveInt(120).default(120),
+    doc: 'Time limit of one answer (all model and tool calls); past it the user gets what was found so far. Default `120`.',
+  },
+  AGENT_TURNS_PER_MINUTE: {
+    schema: positiveInt(6).default(6),
+    doc: 'Questions one person may ask the agent per minute. Default `6`.',
+  },
   LOG_LEVEL: {
     schema: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -193,6 +224,16 @@ export interface Config {
   consoleUser: string;
   worker: { concurrency: number; jobTimeoutMs: number };
   logLevel: string;
+  /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
+  llm?: {
+    apiKey?: string;
+    baseUrl?: string;
+    model: string;
+    stream: boolean;
+    requestTimeoutMs: number;
+    turnTimeoutMs: number;
+    turnsPerMinute: number;
+  };
   teamConfigPath: string;
   /** Whether the team file existed; without it the bot runs with no catalog. */
   teamConfigFound: boolean;
@@ -329,6 +370,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       jobTimeoutMs: (values.JOB_TIMEOUT_SECONDS as number) * 1000,
     },
     logLevel: values.LOG_LEVEL as string,
+    llm:
+      values.OPENAI_API_KEY || values.OPENAI_BASE_URL
+        ? {
+            apiKey: values.OPENAI_API_KEY as string | undefined,
+            baseUrl: values.OPENAI_BASE_URL as string | undefined,
+            model: values.OPENAI_MODEL as string,
+            stream: values.OPENAI_STREAM as boolean,
+            requestTimeoutMs: (values.OPENAI_TIMEOUT_SECONDS as number) * 1000,
+            turnTimeoutMs: (values.AGENT_TIMEOUT_SECONDS as number) * 1000,
+            turnsPerMinute: values.AGENT_TURNS_PER_MINUTE as number,
+          }
+        : undefined,
     teamConfigPath: teamPath,
     teamConfigFound: found,
     team,

@@ -9,6 +9,8 @@ export interface MentionRequest {
   target: ReplyTarget;
   /** Slack's event_id (or the console's line id): the job id derives from it, so repeats are no-ops. */
   eventId: string;
+  /** ts of the Slack message asking: the agent's history is the thread before it. */
+  messageTs?: string;
   traceId: string;
 }
 
@@ -17,7 +19,7 @@ export function createMentionHandler(deps: { jobs: JobRuntime; turn: JobKind<Age
   return (m: MentionRequest): Promise<EnqueueResult> =>
     deps.jobs.enqueue({
       kind: deps.turn,
-      payload: { text: m.text },
+      payload: { text: m.text, messageTs: m.messageTs },
       jobId: safeJobId('turn', m.eventId),
       requestedBy: m.requester.userId,
       target: m.target,

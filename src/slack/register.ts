@@ -96,6 +96,7 @@ export function registerSlack(app: App, deps: SlackDeps): void {
       requester: { userId: ev.user, channelId: ev.channel },
       target,
       eventId: id,
+      messageTs: ev.ts,
       traceId,
     });
     elog.info({ jobId: r.jobId, created: r.created }, 'mention queued');

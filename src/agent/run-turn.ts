@@ -1,0 +1,86 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
+import { createAgent, modelCallLimitMiddleware } from 'langchain';
+import type { Tool, ToolContext } from '../../tools/shared/define-tool.ts';
+import type { Ports } from '../../tools/shared/ports.ts';
+import { redact } from '../../tools/shared/redact.ts';
+import { SYSTEM_PROMPT } from './prompt.ts';
+import { type TurnState, toLangChainTool } from './tool-adapter.ts';
+
+export interface TurnLimits {
+  /** Tool calls per question. */
+  maxToolCalls: number;
+  /** Model calls per question. */
+  maxModelCalls: number;
+  /** Wall-clock limit of the whole turn. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: TurnLimits = { maxToolCalls: 6, maxModelCalls: 8, timeoutMs: 120_000 };
+
+export interface TurnResult {
+  /** The model's answer; empty when a limit stopped it before it answered. */
+  text: string;
+  state: TurnState;
+  modelCalls: number;
+  tokens: { input: number; output: number };
+  /** Why the turn ended early, if it did. */
+  stopped?: 'tool_limit' | 'model_limit' | 'timeout';
+}
+
+function textOf(m: BaseMessage): string {
+  const c = m.content;
+  if (typeof c === 'string') return c;
+  return c
+    .map((part) => (typeof part === 'string' ? part : part.type === 'text' ? String((part as { text?: string }).text ?? '') : ''))
+    .join('');
+}
+
+/**
+ * Runs one agent turn — the only caller of the agent's invoke. The model sees the system prompt, the
+ * thread so far and the redacted question; tools run with `ctx` (identity from the Slack event). Limits
+ * on tool calls, model calls and time end the turn early with what was found so far, never an error.
+ */
+export async function runTurn(o: {
+  model: BaseChatModel;
+  tools: readonly Tool<unknown, unknown>[];
+  deps: Ports;
+  ctx: ToolContext;
+  history: BaseMessage[];
+  question: string;
+  limits: TurnLimits;
+}): Promise<TurnResult> {
+  const state: TurnState = { toolCalls: 0, maxToolCalls: o.limits.maxToolCalls, found: [], notRun: [], artifacts: [] };
+  const timeout = AbortSignal.timeout(o.limits.timeoutMs);
+  const signal = AbortSignal.any([o.ctx.signal, timeout]);
+  const ctx: ToolContext = { ...o.ctx, signal };
+  const agent = createAgent({
+    model: o.model,
+    tools: o.tools.map((t) => toLangChainTool(t, o.deps, ctx, state)),
+    systemPrompt: SYSTEM_PROMPT,
+    middleware: [modelCallLimitMiddleware({ runLimit: o.limits.maxModelCalls, exitBehavior: 'end' })],
+  });
+  let messages: BaseMessage[] = [];
+  let stopped: TurnResult['stopped'];
+  try {
+    const out = await agent.invoke(
+      { messages: [...o.history, new HumanMessage(redact(o.question))] },
+      { signal, recursionLimit: 4 * o.limits.maxModelCalls + 4 },
+    );
+    messages = out.messages as BaseMessage[];
+  } catch (e) {
+    if (o.ctx.signal.aborted) throw e; // cancelled by a person: the job runtime reports it
+    if (!timeout.aborted) throw e;
+    stopped = 'timeout';
+  }
+  const ai = messages.filter((m): m is AIMessage => AIMessage.isInstance(m));
+  const tokens = ai.reduce(
+    (acc, m) => ({ input: acc.input + (m.usage_metadata?.input_tokens ?? 0), output: acc.output + (m.usage_metadata?.output_tokens ?? 0) }),
+    { input: 0, output: 0 },
+  );
+  const last = messages.at(-1);
+  const answered = last && AIMessage.isInstance(last) && !(last.tool_calls?.length) && textOf(last).trim() !== '';
+  if (!stopped && !answered) stopped = ai.length >= o.limits.maxModelCalls ? 'model_limit' : 'tool_limit';
+  if (!stopped && state.notRun.length) stopped = 'tool_limit';
+  return { text: answered && last ? textOf(last).trim() : '', state, modelCalls: ai.length, tokens, stopped };
+}

@@ -1,0 +1,66 @@
+import { tool } from '@langchain/core/tools';
+import type { Tool, ToolContext } from '../../tools/shared/define-tool.ts';
+import type { Message } from '../../tools/shared/message.ts';
+import type { Ports } from '../../tools/shared/ports.ts';
+import { redact } from '../../tools/shared/redact.ts';
+import { toAppError } from '../errors.ts';
+
+/** What one turn's tools produced, for the answer and for "what was found so far" when a limit hits. */
+export interface TurnState {
+  toolCalls: number;
+  maxToolCalls: number;
+  found: Array<{ tool: string; summary: string }>;
+  notRun: string[];
+  artifacts: Array<{ tool: string; message: Message }>;
+}
+
+/** Redacts every string inside a Block Kit message. */
+export function redactMessage<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactMessage) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactMessage(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * Wraps a tool's compact summary as delimited data for the model. The closing tag is escaped inside
+ * the content so a log line cannot end the block early and pose as an instruction.
+ */
+export function asToolResult(name: string, summary: string): string {
+  const safe = summary.replace(/<\/?tool_result/gi, (m) => m.replace('<', '‹'));
+  return `<tool_result name="${name}">\n${safe}\n</tool_result>`;
+}
+
+/**
+ * The one adapter from a Shipmate tool to a LangChain tool. The model chooses only `input`; identity,
+ * channel and permissions come from `ctx`, which the caller built from the Slack event. The model
+ * sees the redacted summary; the Slack answer renders the tool's own blocks (the artifact).
+ */
+export function toLangChainTool(t: Tool<unknown, unknown>, deps: Ports, ctx: ToolContext, state: TurnState) {
+  return tool(
+    async (input: unknown) => {
+      if (state.toolCalls >= state.maxToolCalls) {
+        state.notRun.push(t.name);
+        return [`Not run: the limit of ${state.maxToolCalls} tool calls for one question was reached. Answer with what you have.`, null];
+      }
+      state.toolCalls++;
+      ctx.progress(`running ${t.name}`);
+      try {
+        const result = await t.run(deps, input, ctx);
+        const summary = redact(t.summarize(result));
+        state.found.push({ tool: t.name, summary });
+        const message = redactMessage(t.blocks(result));
+        state.artifacts.push({ tool: t.name, message });
+        return [asToolResult(t.name, summary), { tool: t.name }];
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        const err = toAppError(e);
+        state.found.push({ tool: t.name, summary: `failed: ${err.userMessage}` });
+        return [asToolResult(t.name, `The tool failed: ${redact(err.userMessage)}`), null];
+      }
+    },
+    { name: t.name, description: t.description, schema: t.input as never, responseFormat: 'content_and_artifact' },
+  );
+}

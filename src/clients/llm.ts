@@ -1,0 +1,22 @@
+import { ChatOpenAI } from '@langchain/openai';
+import type { Config } from '../config.ts';
+
+/**
+ * The chat model for the agent: any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's v1 API, vLLM,
+ * Ollama, LiteLLM) through `@langchain/openai`, using Chat Completions. Retries 429/5xx with the
+ * SDK's backoff a couple of times; the job retries beyond that.
+ */
+export function createChatModel(llm: NonNullable<Config['llm']>): ChatOpenAI {
+  return new ChatOpenAI({
+    model: llm.model,
+    // Local servers (Ollama, vLLM) take any key; the SDK insists on one.
+    apiKey: llm.apiKey ?? 'not-needed',
+    configuration: llm.baseUrl ? { baseURL: llm.baseUrl } : undefined,
+    temperature: 0,
+    maxRetries: 2,
+    timeout: llm.requestTimeoutMs,
+    streaming: llm.stream,
+    streamUsage: true,
+    useResponsesApi: false,
+  });
+}
