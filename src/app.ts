@@ -2,21 +2,32 @@ import type { Server } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
-import { redact } from '../tools/shared/redact.ts';
-import type { Tool } from '../tools/shared/define-tool.ts';
+import { ALL_TOOLS, clusterStatus, triageBuild, workloadDetails } from '../tools/index.ts';
+import { parseTriageArgs, TRIAGE_USAGE } from '../tools/shared/ci/commands.ts';
+import {
+  LOGS_USAGE,
+  parseLogsArgs,
+  parseStatusArgs,
+  STATUS_USAGE,
+} from '../tools/shared/kube/command-args.ts';
 import type { Ports } from '../tools/shared/ports.ts';
+import { redact } from '../tools/shared/redact.ts';
 import type { ThreadMessage } from './agent/history.ts';
 import { DEFAULT_LIMITS } from './agent/run-turn.ts';
+import { createGitHubPort, readOnlyGitHub } from './clients/github.ts';
+import { createKubePort } from './clients/kube.ts';
 import { createChatModel } from './clients/llm.ts';
 import { connectRedis } from './clients/redis.ts';
 import { createBoltApp, createSlackWebClient } from './clients/slack.ts';
 import type { Config } from './config.ts';
-import type { ReplyTarget } from './context.ts';
 import { runConsole } from './console/console.ts';
 import { createConsoleMessenger } from './console/messenger.ts';
+import type { ReplyTarget } from './context.ts';
+import { AppError } from './errors.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
 import type { Messenger } from './jobs/messenger.ts';
 import { createAgentTurnJob } from './jobs/processors/agent-turn.ts';
+import { createRunToolJob } from './jobs/processors/run-tool.ts';
 import type { JobKind } from './jobs/queues.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -25,8 +36,17 @@ import { createCancelCommand } from './ops/commands/cancel.ts';
 import { createHelpCommand } from './ops/commands/help.ts';
 import { createMentionHandler } from './ops/mention.ts';
 import { createOpsRouter, type OpsRouter } from './ops/router.ts';
+import { createToolCommand } from './ops/tool-command.ts';
 import { createPolicy } from './policy/policy.ts';
 import { registerSlack } from './slack/register.ts';
+
+function githubNotConfigured(): AppError {
+  return new AppError({
+    code: 'not_configured',
+    userMessage:
+      'GitHub is not configured. Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (and GITHUB_API_URL for GitHub Enterprise).',
+  });
+}
 
 export interface AppOptions {
   log?: Logger;
@@ -38,9 +58,6 @@ export interface AppOptions {
   extraCommands?: (deps: { jobs: JobRuntime }) => readonly OpsCommand[];
   progressIntervalMs?: number;
 }
-
-/** The agent's tools (tools/). */
-const agentTools: readonly Tool<unknown, unknown>[] = [];
 
 export interface ShipmateApp {
   readonly config: Config;
@@ -80,9 +97,25 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     messenger = createConsoleMessenger((t) => write(redact(t)));
   }
 
+  const kube = createKubePort({
+    kubeconfigPath: config.kube.kubeconfigPath,
+    requestTimeoutMs: config.kube.requestTimeoutMs,
+  });
+  const gh = config.github;
+  const github =
+    gh.token || gh.appId
+      ? createGitHubPort({
+          baseUrl: gh.apiUrl,
+          token: gh.token,
+          appId: gh.appId,
+          privateKey: gh.privateKey,
+          onWarning: (message) => log.warn({ integration: 'github' }, message),
+        })
+      : undefined;
+  const ports: Ports = { redact, kube, github };
   // The agent's tools get read-only ports only: nothing the model asks for can change a cluster or a
   // repository (changes happen in jobs started by a person's click).
-  const agentPorts: Ports = { redact };
+  const agentPorts: Ports = { redact, kube, github: github && readOnlyGitHub(github) };
   let botUserId: string | undefined;
   const threadMessages = async (target: ReplyTarget): Promise<ThreadMessage[]> => {
     if (!web || target.kind !== 'slack' || !target.threadTs) return [];
@@ -96,7 +129,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     commands: () => commands,
     model: config.llm ? createChatModel(config.llm) : undefined,
     modelName: config.llm?.model,
-    tools: agentTools,
+    tools: ALL_TOOLS,
     ports: agentPorts,
     threadMessages,
     botUserId: () => botUserId,
@@ -105,10 +138,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     limits: { ...DEFAULT_LIMITS, timeoutMs: config.llm?.turnTimeoutMs ?? DEFAULT_LIMITS.timeoutMs },
     turnsPerMinute: config.llm?.turnsPerMinute ?? 6,
   });
+  const runTool = createRunToolJob({ tools: ALL_TOOLS, ports });
   const jobs = createJobRuntime({
     redis,
     prefix: config.redis.prefix,
-    kinds: [turn as JobKind<never>, ...(opts.extraJobs ?? [])],
+    kinds: [turn as JobKind<never>, runTool as JobKind<never>, ...(opts.extraJobs ?? [])],
     messenger,
     log,
     concurrency: config.worker.concurrency,
@@ -117,6 +151,42 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   commands = [
     createHelpCommand(() => router.help()),
+    createToolCommand({
+      name: 'status',
+      usage: STATUS_USAGE,
+      summary: 'cluster health: counts, then every problem grouped by workload, worst first',
+      keywords: ['status', 'health', 'broken', 'crashing', 'failing', 'pods', 'cluster', 'down'],
+      tool: clusterStatus,
+      parse: parseStatusArgs,
+      title: (i) =>
+        `Cluster status${i.namespace ? ` of ${i.namespace}` : ''}${i.cluster ? ` on ${i.cluster}` : ''}`,
+      jobs,
+      runTool,
+    }),
+    createToolCommand({
+      name: 'logs',
+      usage: LOGS_USAGE,
+      summary: "a workload's or pod's last log lines (previous instance if crash-looping) and recent events",
+      keywords: ['logs', 'log', 'events', 'why', 'crash', 'crashing'],
+      tool: workloadDetails,
+      parse: parseLogsArgs,
+      title: (i) => `Logs of ${i.name}${i.namespace ? ` in ${i.namespace}` : ''}`,
+      jobs,
+      runTool,
+    }),
+    createToolCommand({
+      name: 'triage',
+      usage: TRIAGE_USAGE,
+      summary:
+        'why a GitHub Actions run failed: failed step, the log lines that show why, the kind of failure',
+      keywords: ['triage', 'build', 'ci', 'failed', 'failing', 'broke', 'workflow', 'actions'],
+      tool: triageBuild,
+      parse: parseTriageArgs,
+      title: (i) => `Triage of ${i.repo}${i.run ? ` ${i.run}` : ''}`,
+      jobs,
+      runTool,
+      unavailable: () => (github ? undefined : githubNotConfigured()),
+    }),
     ...(opts.extraCommands?.({ jobs }) ?? []),
     createCancelCommand({ jobs, policy }),
   ];
@@ -185,6 +255,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await bolt?.stop().catch((err: unknown) => log.warn({ err }, 'bolt stop failed'));
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await jobs.close();
+      await kube.close().catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
       log.info('stopped');
     },

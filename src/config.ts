@@ -102,6 +102,41 @@ export const ENV = {
     schema: positiveInt(600).default(600),
     doc: 'A job still running after this many seconds is cancelled. Default `600`.',
   },
+  KUBECONFIG: {
+    schema: z.string().min(1).optional(),
+    doc: "Kubeconfig file(s), `:`-separated; every context can be named with `--cluster`. Default `~/.kube/config`, or the pod's service account in a cluster.",
+  },
+  KUBE_REQUEST_TIMEOUT_SECONDS: {
+    schema: positiveInt(20).default(20),
+    doc: 'Time limit of one Kubernetes API request. Default `20`.',
+  },
+  GITHUB_TOKEN: {
+    schema: z.string().min(1).optional(),
+    doc: 'GitHub token with `actions:read` (and `actions:write` to re-run jobs). Or use a GitHub App.',
+  },
+  GITHUB_APP_ID: {
+    schema: z.string().regex(/^\d+$/, 'must be the numeric App ID').optional(),
+    doc: 'GitHub App id; with `GITHUB_APP_PRIVATE_KEY` used instead of `GITHUB_TOKEN` (installation found per repository).',
+  },
+  GITHUB_APP_PRIVATE_KEY: {
+    schema: z
+      .string()
+      .transform((v) => v.replace(/\\n/g, '\n'))
+      .refine(
+        (v) => v.includes('PRIVATE KEY-----'),
+        "must be the App's PEM private key (\\n escapes allowed)",
+      )
+      .optional(),
+    doc: "The GitHub App's private key (PEM; `\\n` escapes allowed).",
+  },
+  GITHUB_API_URL: {
+    schema: url('https://api.github.com').optional(),
+    doc: 'GitHub REST API root; `https://HOST/api/v3` for GitHub Enterprise Server. Default `https://api.github.com`.',
+  },
+  GITHUB_WEBHOOK_SECRET: {
+    schema: z.string().min(8, 'must be at least 8 characters').optional(),
+    doc: 'Verifies `POST /github/webhook` (workflow_run events) for automatic triage. Unset: the webhook is off.',
+  },
   OPENAI_API_KEY: {
     schema: z.string().min(1).optional(),
     doc: 'Key for the LLM endpoint. With it (or `OPENAI_BASE_URL`) mentions are answered by the agent; without, by a command guide.',
@@ -224,6 +259,8 @@ export interface Config {
   consoleUser: string;
   worker: { concurrency: number; jobTimeoutMs: number };
   logLevel: string;
+  kube: { kubeconfigPath?: string; requestTimeoutMs: number };
+  github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
     apiKey?: string;
@@ -331,6 +368,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
   if (botToken && !values.SLACK_SIGNING_SECRET && !values.SLACK_APP_TOKEN) {
     problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN set, no SLACK_APP_TOKEN)');
   }
+  if (values.GITHUB_APP_ID && !values.GITHUB_APP_PRIVATE_KEY) {
+    problems.push('GITHUB_APP_PRIVATE_KEY: required with GITHUB_APP_ID');
+  }
   if (!botToken && values.SLACK_APP_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set (Socket Mode needs both)');
   }
@@ -370,6 +410,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       jobTimeoutMs: (values.JOB_TIMEOUT_SECONDS as number) * 1000,
     },
     logLevel: values.LOG_LEVEL as string,
+    kube: {
+      kubeconfigPath: values.KUBECONFIG as string | undefined,
+      requestTimeoutMs: (values.KUBE_REQUEST_TIMEOUT_SECONDS as number) * 1000,
+    },
+    github: {
+      token: values.GITHUB_TOKEN as string | undefined,
+      appId: values.GITHUB_APP_ID as string | undefined,
+      privateKey: values.GITHUB_APP_PRIVATE_KEY as string | undefined,
+      apiUrl: values.GITHUB_API_URL as string | undefined,
+      webhookSecret: values.GITHUB_WEBHOOK_SECRET as string | undefined,
+    },
     llm:
       values.OPENAI_API_KEY || values.OPENAI_BASE_URL
         ? {

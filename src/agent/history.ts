@@ -26,8 +26,12 @@ export function threadToHistory(
 ): BaseMessage[] {
   const earlier = messages.filter((m) => m.ts && Number(m.ts) < Number(o.beforeTs) && m.text?.trim());
   const turns = earlier.map((m) => {
-    const text = redact((m.text ?? '').replace(/<@[A-Z0-9]+>/g, (x) => (x === `<@${o.botUserId}>` ? '' : x)).trim());
-    return m.bot_id || (o.botUserId && m.user === o.botUserId) ? new AIMessage(text) : new HumanMessage(`<@${m.user ?? 'someone'}>: ${text}`);
+    const text = redact(
+      (m.text ?? '').replace(/<@[A-Z0-9]+>/g, (x) => (x === `<@${o.botUserId}>` ? '' : x)).trim(),
+    );
+    return m.bot_id || (o.botUserId && m.user === o.botUserId)
+      ? new AIMessage(text)
+      : new HumanMessage(`<@${m.user ?? 'someone'}>: ${text}`);
   });
   let budget = o.tokenBudget;
   const kept: BaseMessage[] = [];

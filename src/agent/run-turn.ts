@@ -32,7 +32,13 @@ function textOf(m: BaseMessage): string {
   const c = m.content;
   if (typeof c === 'string') return c;
   return c
-    .map((part) => (typeof part === 'string' ? part : part.type === 'text' ? String((part as { text?: string }).text ?? '') : ''))
+    .map((part) =>
+      typeof part === 'string'
+        ? part
+        : part.type === 'text'
+          ? String((part as { text?: string }).text ?? '')
+          : '',
+    )
     .join('');
 }
 
@@ -50,7 +56,13 @@ export async function runTurn(o: {
   question: string;
   limits: TurnLimits;
 }): Promise<TurnResult> {
-  const state: TurnState = { toolCalls: 0, maxToolCalls: o.limits.maxToolCalls, found: [], notRun: [], artifacts: [] };
+  const state: TurnState = {
+    toolCalls: 0,
+    maxToolCalls: o.limits.maxToolCalls,
+    found: [],
+    notRun: [],
+    artifacts: [],
+  };
   const timeout = AbortSignal.timeout(o.limits.timeoutMs);
   const signal = AbortSignal.any([o.ctx.signal, timeout]);
   const ctx: ToolContext = { ...o.ctx, signal };
@@ -75,11 +87,15 @@ export async function runTurn(o: {
   }
   const ai = messages.filter((m): m is AIMessage => AIMessage.isInstance(m));
   const tokens = ai.reduce(
-    (acc, m) => ({ input: acc.input + (m.usage_metadata?.input_tokens ?? 0), output: acc.output + (m.usage_metadata?.output_tokens ?? 0) }),
+    (acc, m) => ({
+      input: acc.input + (m.usage_metadata?.input_tokens ?? 0),
+      output: acc.output + (m.usage_metadata?.output_tokens ?? 0),
+    }),
     { input: 0, output: 0 },
   );
   const last = messages.at(-1);
-  const answered = last && AIMessage.isInstance(last) && !(last.tool_calls?.length) && textOf(last).trim() !== '';
+  const answered =
+    last && AIMessage.isInstance(last) && !last.tool_calls?.length && textOf(last).trim() !== '';
   if (!stopped && !answered) stopped = ai.length >= o.limits.maxModelCalls ? 'model_limit' : 'tool_limit';
   if (!stopped && state.notRun.length) stopped = 'tool_limit';
   return { text: answered && last ? textOf(last).trim() : '', state, modelCalls: ai.length, tokens, stopped };

@@ -43,7 +43,10 @@ export function toLangChainTool(t: Tool<unknown, unknown>, deps: Ports, ctx: Too
     async (input: unknown) => {
       if (state.toolCalls >= state.maxToolCalls) {
         state.notRun.push(t.name);
-        return [`Not run: the limit of ${state.maxToolCalls} tool calls for one question was reached. Answer with what you have.`, null];
+        return [
+          `Not run: the limit of ${state.maxToolCalls} tool calls for one question was reached. Answer with what you have.`,
+          null,
+        ];
       }
       state.toolCalls++;
       ctx.progress(`running ${t.name}`);
@@ -61,6 +64,11 @@ export function toLangChainTool(t: Tool<unknown, unknown>, deps: Ports, ctx: Too
         return [asToolResult(t.name, `The tool failed: ${redact(err.userMessage)}`), null];
       }
     },
-    { name: t.name, description: t.description, schema: t.input as never, responseFormat: 'content_and_artifact' },
+    {
+      name: t.name,
+      description: t.description,
+      schema: t.input as never,
+      responseFormat: 'content_and_artifact',
+    },
   );
 }

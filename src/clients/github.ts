@@ -458,3 +458,19 @@ function messageOf(err: HttpishError | undefined): string {
   // Octokit appends " - https://docs.github.com/…"; keep the sentence.
   return m.replace(/ - https?:\/\/\S+$/, '');
 }
+
+/**
+ * The GitHub port the agent's tools get: every read, and a re-run that refuses. A re-run happens only
+ * in a job a permitted person started with the button or `/ops rerun`.
+ */
+export function readOnlyGitHub(port: GitHubPort): GitHubPort {
+  return {
+    ...port,
+    rerunFailedJobs: async () => {
+      throw new AppError({
+        code: 'needs_approval',
+        userMessage: 'Re-running jobs needs a person: use the "Re-run failed jobs" button or /ops rerun.',
+      });
+    },
+  };
+}

@@ -54,7 +54,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
           invocationId: `console-${session}-${lineNo}`,
           surface: 'console',
         });
-        o.write(messageToText(reply.message));
+        if (reply.message.text || reply.message.blocks) o.write(messageToText(reply.message));
         jobIds.push(...(reply.jobIds ?? []));
       } else if (line.startsWith('/')) {
         o.write(`Unknown command ${line.split(/\s/)[0]}. Commands start with /ops — try /ops help.`);

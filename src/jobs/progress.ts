@@ -1,4 +1,4 @@
-import { actions, button, context, section, truncate } from '../../tools/shared/compact.ts';
+import { actions, button, context, escapeMrkdwn, section, truncate } from '../../tools/shared/compact.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
 import type { Logger } from '../log.ts';
@@ -38,7 +38,7 @@ export interface ProgressOptions {
 }
 
 function running(o: ProgressOptions, step: string | undefined): Message {
-  const line = `⏳ *${o.title}*${step ? ` — ${step}` : '…'}`;
+  const line = `⏳ *${escapeMrkdwn(o.title)}*${step ? ` — ${escapeMrkdwn(step)}` : '…'}`;
   const blocks = [section(line), context(`job \`${o.jobId}\` · asked by <@${o.requestedBy}>`)];
   if (o.cancellable !== false) {
     blocks.push(actions([button('job_cancel', 'Cancel', `/ops cancel ${o.jobId}`, 'danger')]));

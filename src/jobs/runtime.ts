@@ -155,7 +155,12 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
         throw err;
       }
       const ref = newRefId();
-      log.error({ ref, code: err.code, err: err.cause ?? err }, 'job failed');
+      // A bug or an outage is an error for operators; a refusal the user can act on (not configured,
+      // forbidden, not found) is a warning.
+      log[err.code === 'internal' || err.retryable ? 'error' : 'warn'](
+        { ref, code: err.code, err: err.cause ?? err },
+        'job failed',
+      );
       await reporter
         .fail(err.userMessage, ref)
         .catch((postErr) => log.error({ ref, err: postErr }, 'could not post failure'));

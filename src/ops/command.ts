@@ -1,4 +1,3 @@
-import { escapeMrkdwn } from '../../tools/shared/compact.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget, Requester } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -41,11 +40,14 @@ export interface OpsCommand {
   run(argv: string[], ctx: CommandContext): Promise<CommandReply>;
 }
 
-/** A bad argument: says what was wrong and shows the right form; nothing has run. */
+/**
+ * A bad argument: says what was wrong and shows the right form; nothing has run. Like every
+ * AppError userMessage it is plain text (backticks allowed); renderers escape it for Slack.
+ */
 export function usageError(command: Pick<OpsCommand, 'usage'>, problem: string, example?: string): AppError {
   return new AppError({
     code: 'usage',
-    userMessage: `${problem}\nUsage: \`${escapeMrkdwn(command.usage)}\`${example ? `\nExample: \`${escapeMrkdwn(example)}\`` : ''}`,
+    userMessage: `${problem}\nUsage: \`${command.usage}\`${example ? `\nExample: \`${example}\`` : ''}`,
   });
 }
 

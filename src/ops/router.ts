@@ -1,3 +1,4 @@
+import { ZodError } from 'zod';
 import { context, escapeMrkdwn, fields, section } from '../../tools/shared/compact.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import { newRefId, toAppError } from '../errors.ts';
@@ -51,15 +52,24 @@ export function createOpsRouter(commandList: readonly OpsCommand[]): OpsRouter {
       try {
         return await command.run(words.slice(1), ctx);
       } catch (e) {
+        if (e instanceof ZodError) {
+          const problems = e.issues
+            .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+            .join('; ');
+          const msg = escapeMrkdwn(`Invalid arguments: ${problems}.\nUsage: \`${command.usage}\``);
+          log.info({ command: command.name, code: 'usage' }, 'command refused');
+          return ephemeral(msg, [section(`⚠️ ${msg}`)]);
+        }
         const err = toAppError(e);
         if (err.code === 'usage' || (!err.retryable && err.code !== 'internal')) {
           log.info({ command: command.name, code: err.code }, 'command refused');
-          return ephemeral(err.userMessage, [section(`⚠️ ${err.userMessage}`)]);
+          const msg = escapeMrkdwn(err.userMessage);
+          return ephemeral(msg, [section(`⚠️ ${msg}`)]);
         }
         const ref = newRefId();
         log.error({ command: command.name, ref, code: err.code, err: err.cause ?? err }, 'command failed');
-        const msg = `${err.userMessage} (ref ${ref})`;
-        return ephemeral(msg, [section(`❌ ${err.userMessage}`), fields([`ref \`${ref}\``])]);
+        const msg = `${escapeMrkdwn(err.userMessage)} (ref ${ref})`;
+        return ephemeral(msg, [section(`❌ ${escapeMrkdwn(err.userMessage)}`), fields([`ref \`${ref}\``])]);
       }
     },
   };

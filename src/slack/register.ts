@@ -57,12 +57,15 @@ export function registerSlack(app: App, deps: SlackDeps): void {
     ]);
     clearTimeout(timer);
     if (quick) {
-      await ack(toResponse(quick));
+      // A command that queued a job has nothing to say yet: an empty ack shows nothing, and the
+      // progress message appears in the channel.
+      await (quick.message.text || quick.message.blocks ? ack(toResponse(quick)) : ack());
       return;
     }
     await ack();
     clog.warn('command slower than the ack budget; answering through response_url');
-    await respond(toResponse(await work));
+    const late = await work;
+    if (late.message.text || late.message.blocks) await respond(toResponse(late));
   });
 
   const onMessage = async (

@@ -17,8 +17,8 @@
 
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,8 @@ export interface FakeKube {
   contexts: string[];
   /** Every request received, in arrival order. */
   requests: RecordedRequest[];
+  /** TLS connections accepted so far (to check that clients pool connections). */
+  readonly connections: number;
   /** Makes requests whose `path?query` matches fail; `times` limits how many (default: until cleared). */
   fail(path: RegExp, kind: FailureKind, opts?: { times?: number }): void;
   clearFailures(): void;
@@ -123,7 +125,7 @@ function get(obj: unknown, path: string): unknown {
 }
 
 /** `a=b,c!=d` (also `==`), as the API server's field selectors. */
-function fieldMatcher(selector: string | undefined): (obj: Json) => boolean {
+export function fieldMatcher(selector: string | undefined): (obj: Json) => boolean {
   if (!selector) return () => true;
   const terms = selector.split(',').map((t) => {
     const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(t.trim());
@@ -139,7 +141,7 @@ function fieldMatcher(selector: string | undefined): (obj: Json) => boolean {
 }
 
 /** `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`. */
-function labelMatcher(selector: string | undefined): (obj: Json) => boolean {
+export function labelMatcher(selector: string | undefined): (obj: Json) => boolean {
   if (!selector) return () => true;
   const terms: ((labels: Record<string, string>) => boolean)[] = [];
   for (const raw of selector.match(/[^,(]+(\([^)]*\))?/g) ?? []) {
@@ -149,7 +151,9 @@ function labelMatcher(selector: string | undefined): (obj: Json) => boolean {
       const key = m[1] as string;
       const set = new Set((m[3] as string).split(',').map((s) => s.trim()));
       const neg = m[2] === 'notin';
-      terms.push((l) => (neg ? !(key in l) || !set.has(l[key] as string) : key in l && set.has(l[key] as string)));
+      terms.push((l) =>
+        neg ? !(key in l) || !set.has(l[key] as string) : key in l && set.has(l[key] as string),
+      );
       continue;
     }
     m = /^([^!=]+)(!=|==|=)(.*)$/.exec(t);
@@ -170,7 +174,15 @@ function labelMatcher(selector: string | undefined): (obj: Json) => boolean {
 }
 
 function status(code: number, reason: string, message: string, details?: Json): string {
-  const body: Json = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  const body: Json = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  };
   if (details) body.details = details;
   return JSON.stringify(body);
 }
@@ -179,10 +191,39 @@ const API_RESOURCES_V1 = {
   kind: 'APIResourceList',
   groupVersion: 'v1',
   resources: [
-    { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list', 'watch'], shortNames: ['ev'] },
-    { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list', 'watch'], shortNames: ['ns'] },
-    { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ['get', 'list', 'watch'], shortNames: ['no'] },
-    { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list', 'watch'], shortNames: ['po'], categories: ['all'] },
+    {
+      name: 'events',
+      singularName: 'event',
+      namespaced: true,
+      kind: 'Event',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['ev'],
+    },
+    {
+      name: 'namespaces',
+      singularName: 'namespace',
+      namespaced: false,
+      kind: 'Namespace',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['ns'],
+    },
+    {
+      name: 'nodes',
+      singularName: 'node',
+      namespaced: false,
+      kind: 'Node',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['no'],
+    },
+    {
+      name: 'pods',
+      singularName: 'pod',
+      namespaced: true,
+      kind: 'Pod',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['po'],
+      categories: ['all'],
+    },
     { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
   ],
 };
@@ -191,10 +232,42 @@ const API_RESOURCES_APPS = {
   apiVersion: 'v1',
   groupVersion: 'apps/v1',
   resources: [
-    { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['get', 'list', 'watch'], shortNames: ['ds'], categories: ['all'] },
-    { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: ['get', 'list', 'watch'], shortNames: ['deploy'], categories: ['all'] },
-    { name: 'replicasets', singularName: 'replicaset', namespaced: true, kind: 'ReplicaSet', verbs: ['get', 'list', 'watch'], shortNames: ['rs'], categories: ['all'] },
-    { name: 'statefulsets', singularName: 'statefulset', namespaced: true, kind: 'StatefulSet', verbs: ['get', 'list', 'watch'], shortNames: ['sts'], categories: ['all'] },
+    {
+      name: 'daemonsets',
+      singularName: 'daemonset',
+      namespaced: true,
+      kind: 'DaemonSet',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['ds'],
+      categories: ['all'],
+    },
+    {
+      name: 'deployments',
+      singularName: 'deployment',
+      namespaced: true,
+      kind: 'Deployment',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['deploy'],
+      categories: ['all'],
+    },
+    {
+      name: 'replicasets',
+      singularName: 'replicaset',
+      namespaced: true,
+      kind: 'ReplicaSet',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['rs'],
+      categories: ['all'],
+    },
+    {
+      name: 'statefulsets',
+      singularName: 'statefulset',
+      namespaced: true,
+      kind: 'StatefulSet',
+      verbs: ['get', 'list', 'watch'],
+      shortNames: ['sts'],
+      categories: ['all'],
+    },
   ],
 };
 const API_GROUPS = {
@@ -218,15 +291,26 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const waiters: { pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }[] = [];
   let failures: { path: RegExp; kind: FailureKind; remaining: number }[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   let rv = 5_000_000;
 
-  const send = (res: ServerResponse, rec: RecordedRequest, code: number, body: string, type = 'application/json'): void => {
+  const send = (
+    res: ServerResponse,
+    rec: RecordedRequest,
+    code: number,
+    body: string,
+    type = 'application/json',
+  ): void => {
     rec.status = code;
-    res.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache, private' });
+    res.writeHead(code, {
+      'content-type': type,
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-cache, private',
+    });
     res.end(body);
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'https://127.0.0.1');
     let path = u.pathname;
     let cluster = 'main';
@@ -252,26 +336,51 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       }
     }
     const store = clusters[cluster];
-    if (!store) return send(res, rec, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    if (!store)
+      return send(res, rec, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
     if (req.headers.authorization !== `Bearer ${FAKE_TOKEN}`) {
       return send(res, rec, 401, status(401, 'Unauthorized', 'Unauthorized'));
     }
     if (req.method !== 'GET') {
-      return send(res, rec, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+      return send(
+        res,
+        rec,
+        405,
+        status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`),
+      );
     }
 
     // Route: discovery, then /api/v1/... and /apis/apps/v1/...
     if (path === '/version') {
-      return send(res, rec, 200, JSON.stringify({ major: '1', minor: '31', gitVersion: 'v1.31.2-fake', platform: 'linux/amd64' }));
+      return send(
+        res,
+        rec,
+        200,
+        JSON.stringify({ major: '1', minor: '31', gitVersion: 'v1.31.2-fake', platform: 'linux/amd64' }),
+      );
     }
-    if (path === '/api') return send(res, rec, 200, JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:443' }] }));
+    if (path === '/api')
+      return send(
+        res,
+        rec,
+        200,
+        JSON.stringify({
+          kind: 'APIVersions',
+          versions: ['v1'],
+          serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:443' }],
+        }),
+      );
     if (path === '/apis') return send(res, rec, 200, JSON.stringify(API_GROUPS));
     if (path === '/api/v1') return send(res, rec, 200, JSON.stringify(API_RESOURCES_V1));
     if (path === '/apis/apps/v1') return send(res, rec, 200, JSON.stringify(API_RESOURCES_APPS));
 
     const m =
-      /^\/api\/v1(?:\/namespaces\/([^/]+))?\/(pods|events|nodes|namespaces)(?:\/([^/]+))?(?:\/(log))?$/.exec(path) ??
-      /^\/apis\/apps\/v1(?:\/namespaces\/([^/]+))?\/(deployments|replicasets|statefulsets|daemonsets)(?:\/([^/]+))?()$/.exec(path);
+      /^\/api\/v1(?:\/namespaces\/([^/]+))?\/(pods|events|nodes|namespaces)(?:\/([^/]+))?(?:\/(log))?$/.exec(
+        path,
+      ) ??
+      /^\/apis\/apps\/v1(?:\/namespaces\/([^/]+))?\/(deployments|replicasets|statefulsets|daemonsets)(?:\/([^/]+))?()$/.exec(
+        path,
+      );
     // `/api/v1/namespaces/<name>` reads a namespace.
     const nsGet = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(path);
     const resource = nsGet ? RESOURCES.namespaces : m ? RESOURCES[m[2] as string] : undefined;
@@ -340,7 +449,12 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       if (!found) {
         const details: Json = { name, kind: resource.plural };
         if (resource.group) details.group = resource.group;
-        return send(res, rec, 404, status(404, 'NotFound', `${resource.plural} "${name}" not found`, details));
+        return send(
+          res,
+          rec,
+          404,
+          status(404, 'NotFound', `${resource.plural} "${name}" not found`, details),
+        );
       }
       if (!isLog) return send(res, rec, 200, found.json);
       return serveLog(res, rec, store, found.obj, u.searchParams);
@@ -352,7 +466,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       const byField = fieldMatcher(u.searchParams.get('fieldSelector') ?? undefined);
       const byLabel = labelMatcher(u.searchParams.get('labelSelector') ?? undefined);
       const nsPrefix = namespace !== undefined && resource.namespaced ? `${namespace}/` : undefined;
-      match = (s) => (nsPrefix === undefined || s.key.startsWith(nsPrefix)) && byField(s.obj) && byLabel(s.obj);
+      match = (s) =>
+        (nsPrefix === undefined || s.key.startsWith(nsPrefix)) && byField(s.obj) && byLabel(s.obj);
     } catch (e) {
       return send(res, rec, 400, status(400, 'BadRequest', (e as Error).message));
     }
@@ -366,7 +481,13 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       } catch {
         decoded = undefined;
       }
-      if (!decoded?.start) return send(res, rec, 400, status(400, 'BadRequest', 'continue key is not valid: illegal base64 data'));
+      if (!decoded?.start)
+        return send(
+          res,
+          rec,
+          400,
+          status(400, 'BadRequest', 'continue key is not valid: illegal base64 data'),
+        );
       listRv = decoded.rv;
       const after = decoded.start;
       start = items.findIndex((s) => s.key > after);
@@ -391,9 +512,12 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       let remaining = 0;
       for (let j = i; j < items.length; j++) if (match(items[j] as Stored)) remaining += 1;
       if (remaining > 0) {
-        meta.continue = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: listRv, start: lastKey })).toString('base64');
+        meta.continue = Buffer.from(
+          JSON.stringify({ v: 'meta.k8s.io/v1', rv: listRv, start: lastKey }),
+        ).toString('base64');
         // The real server only estimates when no selector filters the list.
-        if (!u.searchParams.get('fieldSelector') && !u.searchParams.get('labelSelector')) meta.remainingItemCount = remaining;
+        if (!u.searchParams.get('fieldSelector') && !u.searchParams.get('labelSelector'))
+          meta.remainingItemCount = remaining;
       }
     }
     const apiVersion = resource.group ? `${resource.group}/v1` : 'v1';
@@ -401,7 +525,13 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     return send(res, rec, 200, `${head.slice(0, -1)},"items":[${page.join(',')}]}`);
   };
 
-  const serveLog = (res: ServerResponse, rec: RecordedRequest, store: Store, pod: Json, q: URLSearchParams): void => {
+  const serveLog = (
+    res: ServerResponse,
+    rec: RecordedRequest,
+    store: Store,
+    pod: Json,
+    q: URLSearchParams,
+  ) => {
     const meta = pod.metadata as Json;
     const containers = ((pod.spec as Json).containers as Json[]).map((c) => String(c.name));
     let container = q.get('container') ?? undefined;
@@ -411,15 +541,44 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
           res,
           rec,
           400,
-          status(400, 'BadRequest', `a container name must be specified for pod ${meta.name}, choose one of: [${containers.join(' ')}]`),
+          status(
+            400,
+            'BadRequest',
+            `a container name must be specified for pod ${meta.name}, choose one of: [${containers.join(' ')}]`,
+          ),
         );
       }
       container = containers[0] as string;
     }
     if (!containers.includes(container)) {
-      return send(res, rec, 400, status(400, 'BadRequest', `container ${container} is not valid for pod ${meta.name}`));
+      return send(
+        res,
+        rec,
+        400,
+        status(400, 'BadRequest', `container ${container} is not valid for pod ${meta.name}`),
+      );
     }
     const previous = q.get('previous') === 'true';
+    const statuses = (((pod.status as Json | undefined)?.containerStatuses ?? []) as Json[]).find(
+      (c) => c.name === container,
+    );
+    const waiting = ((statuses?.state as Json | undefined)?.waiting as Json | undefined)?.reason;
+    if (
+      !previous &&
+      (!statuses ||
+        (waiting && !(statuses.lastState as Json | undefined)?.terminated && !text0(store, meta, container)))
+    ) {
+      return send(
+        res,
+        rec,
+        400,
+        status(
+          400,
+          'BadRequest',
+          `container "${container}" in pod "${meta.name}" is waiting to start: ${waiting ?? 'ContainerCreating'}`,
+        ),
+      );
+    }
     const key = `${meta.namespace}/${meta.name}/${container}${previous ? '/previous' : ''}`;
     let text = store.logs[key];
     if (text === undefined) {
@@ -428,7 +587,11 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
           res,
           rec,
           400,
-          status(400, 'BadRequest', `previous terminated container "${container}" in pod "${meta.name}" not found`),
+          status(
+            400,
+            'BadRequest',
+            `previous terminated container "${container}" in pod "${meta.name}" not found`,
+          ),
         );
       }
       text = '';
@@ -456,6 +619,9 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       }
     },
   );
+  server.on('secureConnection', () => {
+    connections += 1;
+  });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -485,6 +651,9 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     kubeconfigPath,
     contexts,
     requests,
+    get connections() {
+      return connections;
+    },
     fail(path, kind, o) {
       failures.push({ path, kind, remaining: o?.times ?? Number.POSITIVE_INFINITY });
     },
@@ -518,6 +687,11 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A log planted for the container's current instance, if any. */
+function text0(store: Store, meta: Json, container: string): string | undefined {
+  return store.logs[`${meta.namespace}/${meta.name}/${container}`];
 }
 
 export { startFakeKube as start };

@@ -39,6 +39,11 @@ export function emptyObjects(): FakeObjects {
   };
 }
 
+/** `metadata.name` of a wire object ('' when absent). */
+export function nameOf(obj: Json | undefined): string {
+  return String(((obj?.metadata ?? {}) as Json).name ?? '');
+}
+
 /** Builder defaults; fixed so object output is deterministic unless a test passes its own `now`. */
 export const DEFAULT_NOW = new Date('2026-03-02T10:00:00Z');
 
@@ -130,7 +135,12 @@ export function makeNode(name: string, opts: NodeOptions = {}): Json {
   const heartbeat = ready === 'Unknown' ? since : ago(now, 0.5);
   const conditions: Json[] = (['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const).map((type) => {
     const bad = opts.pressure?.includes(type) ?? false;
-    const [reason, message] = ready === 'Unknown' ? ['NodeStatusUnknown', 'Kubelet stopped posting node status.'] : bad ? PRESSURE_BAD[type] : PRESSURE_OK[type];
+    const [reason, message] =
+      ready === 'Unknown'
+        ? ['NodeStatusUnknown', 'Kubelet stopped posting node status.']
+        : bad
+          ? PRESSURE_BAD[type]
+          : PRESSURE_OK[type];
     return {
       type,
       status: ready === 'Unknown' ? 'Unknown' : bad ? 'True' : 'False',
@@ -160,8 +170,12 @@ export function makeNode(name: string, opts: NodeOptions = {}): Json {
   } else if (ready === 'False') {
     taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: since });
   }
-  if (opts.unschedulable) taints.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: since });
-  const spec: Json = { podCIDR: `10.244.${Number.parseInt(hex(name, 2), 16)}.0/24`, providerID: `aws:///eu-west-1a/i-${hex(name, 17)}` };
+  if (opts.unschedulable)
+    taints.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: since });
+  const spec: Json = {
+    podCIDR: `10.244.${Number.parseInt(hex(name, 2), 16)}.0/24`,
+    providerID: `aws:///eu-west-1a/i-${hex(name, 17)}`,
+  };
   if (taints.length > 0) spec.taints = taints;
   if (opts.unschedulable) spec.unschedulable = true;
   return {
@@ -302,7 +316,9 @@ function managedFields(time: string, hasStatus: boolean): Json[] {
           'f:ownerReferences': { '.': {}, 'k:{"uid":"x"}': {} },
         },
         'f:spec': {
-          'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:env': {}, 'f:image': {}, 'f:livenessProbe': {} } },
+          'f:containers': {
+            'k:{"name":"app"}': { '.': {}, 'f:env': {}, 'f:image': {}, 'f:livenessProbe': {} },
+          },
           'f:dnsPolicy': {},
           'f:restartPolicy': {},
           'f:schedulerName': {},
@@ -320,7 +336,9 @@ function managedFields(time: string, hasStatus: boolean): Json[] {
       fieldsType: 'FieldsV1',
       fieldsV1: {
         'f:status': {
-          'f:conditions': { 'k:{"type":"Ready"}': { '.': {}, 'f:lastProbeTime': {}, 'f:status': {}, 'f:type': {} } },
+          'f:conditions': {
+            'k:{"type":"Ready"}': { '.': {}, 'f:lastProbeTime': {}, 'f:status': {}, 'f:type': {} },
+          },
           'f:containerStatuses': {},
           'f:hostIP': {},
           'f:phase': {},
@@ -402,8 +420,18 @@ export function makePod(opts: PodOptions): Json {
     securityContext: {},
     schedulerName: 'default-scheduler',
     tolerations: [
-      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      {
+        key: 'node.kubernetes.io/not-ready',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      },
+      {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      },
     ],
     priority: 0,
     enableServiceLinks: true,
@@ -426,7 +454,12 @@ export function makePod(opts: PodOptions): Json {
   });
   const others = containers.slice(1).map((c, i) => runningStatus(c, i + 1, true));
   const podIP = ip(key);
-  const base = (phase: string, firstStatus: Json | undefined, ready: boolean, readyMessage?: string): Json => {
+  const base = (
+    phase: string,
+    firstStatus: Json | undefined,
+    ready: boolean,
+    readyMessage?: string,
+  ): Json => {
     const notReadyReason = ready ? undefined : phase === 'Succeeded' ? 'PodCompleted' : 'ContainersNotReady';
     const msg = ready ? undefined : (readyMessage ?? `containers with unready status: [${first}]`);
     const status: Json = {
@@ -460,7 +493,7 @@ export function makePod(opts: PodOptions): Json {
       const restarts = state.restarts ?? 14;
       const minutesAgo = state.kind === 'oomKilled' ? (state.minutesAgo ?? 2) : 2;
       const terminated: Json = {
-        exitCode: oom ? 137 : (state.kind === 'crashLoop' ? state.exitCode : undefined) ?? 1,
+        exitCode: oom ? 137 : ((state.kind === 'crashLoop' ? state.exitCode : undefined) ?? 1),
         reason: oom ? 'OOMKilled' : ((state.kind === 'crashLoop' ? state.reason : undefined) ?? 'Error'),
         startedAt: ago(now, minutesAgo + 0.5),
         finishedAt: ago(now, minutesAgo),
@@ -512,7 +545,8 @@ export function makePod(opts: PodOptions): Json {
     }
     case 'createContainerConfigError':
     case 'createContainerError': {
-      const reason = state.kind === 'createContainerConfigError' ? 'CreateContainerConfigError' : 'CreateContainerError';
+      const reason =
+        state.kind === 'createContainerConfigError' ? 'CreateContainerConfigError' : 'CreateContainerError';
       const message =
         state.message ??
         (state.kind === 'createContainerConfigError'
@@ -596,7 +630,13 @@ export function makePod(opts: PodOptions): Json {
           state.message ??
           `The node was low on resource: memory. Threshold quantity: 100Mi, available: 42Mi. Container ${first} was using 1236Mi, request is 256Mi, has larger consumption of its request. `,
         conditions: [
-          condition('DisruptionTarget', 'True', ago(now, 40), 'TerminationByKubelet', 'The node was low on resource: memory.'),
+          condition(
+            'DisruptionTarget',
+            'True',
+            ago(now, 40),
+            'TerminationByKubelet',
+            'The node was low on resource: memory.',
+          ),
           condition('Ready', 'False', ago(now, 40), 'PodFailed'),
           condition('PodScheduled', 'True', created),
         ],
@@ -648,7 +688,11 @@ export interface DeploymentOptions {
 }
 
 /** A Deployment and its current ReplicaSet, with pod names for the RS. */
-export function makeDeployment(opts: DeploymentOptions): { deployment: Json; replicaSet: Json; podTemplateHash: string } {
+export function makeDeployment(opts: DeploymentOptions): {
+  deployment: Json;
+  replicaSet: Json;
+  podTemplateHash: string;
+} {
   const now = opts.now ?? DEFAULT_NOW;
   const replicas = opts.replicas ?? 3;
   const ready = opts.ready ?? replicas;
@@ -837,7 +881,10 @@ export function makeStatefulSet(opts: StatefulSetOptions): Json {
       replicas,
       selector: { matchLabels: { app: opts.name } },
       serviceName: opts.name,
-      template: { metadata: { labels: { app: opts.name } }, spec: { containers: [containerSpec('app', `docker.io/library/${opts.name}:16.4`)] } },
+      template: {
+        metadata: { labels: { app: opts.name } },
+        spec: { containers: [containerSpec('app', `docker.io/library/${opts.name}:16.4`)] },
+      },
       podManagementPolicy: 'OrderedReady',
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
       revisionHistoryLimit: 10,
@@ -983,9 +1030,19 @@ export interface ClusterOptions {
 
 /** The namespaces `makeCluster` creates, besides kube-system and monitoring. */
 export function clusterNamespaceNames(count: number): string[] {
-  const base = ['checkout', 'payments', 'catalog', 'search', 'identity', 'shipping', 'notifications', 'analytics'];
+  const base = [
+    'checkout',
+    'payments',
+    'catalog',
+    'search',
+    'identity',
+    'shipping',
+    'notifications',
+    'analytics',
+  ];
   const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(i < base.length ? (base[i] as string) : `team-${String(i).padStart(3, '0')}`);
+  for (let i = 0; i < count; i++)
+    out.push(i < base.length ? (base[i] as string) : `team-${String(i).padStart(3, '0')}`);
   return out;
 }
 
@@ -998,8 +1055,11 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
   const now = opts.now ?? DEFAULT_NOW;
   const p = opts.problems ?? {};
   const out = emptyObjects();
-  const nsNames = clusterNamespaceNames(opts.namespaces ?? Math.max(3, Math.min(60, Math.ceil(opts.pods / 200))));
-  for (const ns of ['default', 'kube-system', 'monitoring', ...nsNames]) out.namespaces.push(makeNamespace(ns, { now }));
+  const nsNames = clusterNamespaceNames(
+    opts.namespaces ?? Math.max(3, Math.min(60, Math.ceil(opts.pods / 200))),
+  );
+  for (const ns of ['default', 'kube-system', 'monitoring', ...nsNames])
+    out.namespaces.push(makeNamespace(ns, { now }));
 
   const nodeCount = opts.nodes ?? Math.max(3, Math.ceil(opts.pods / 100));
   const nodeNames: string[] = [];
@@ -1048,7 +1108,9 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
     if (remaining < nodeCount) break;
     const name = dsNames[d] as string;
     const short = d < (p.daemonSetShort ?? 0) ? Math.min(2, nodeCount) : 0;
-    out.daemonsets.push(makeDaemonSet({ namespace: 'monitoring', name, now, desired: nodeCount, ready: nodeCount - short }));
+    out.daemonsets.push(
+      makeDaemonSet({ namespace: 'monitoring', name, now, desired: nodeCount, ready: nodeCount - short }),
+    );
     for (let i = 0; i < nodeCount; i++) {
       const bad = i < short;
       addPod(
@@ -1057,7 +1119,11 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
           namespace: 'monitoring',
           name: `${name}-${safeSuffix(`${name}/${i}`, 5)}`,
           owner: { kind: 'DaemonSet', name },
-          labels: { 'app.kubernetes.io/name': name, 'controller-revision-hash': safeSuffix(name, 10), 'pod-template-generation': '1' },
+          labels: {
+            'app.kubernetes.io/name': name,
+            'controller-revision-hash': safeSuffix(name, 10),
+            'pod-template-generation': '1',
+          },
           containers: [name],
           image: `quay.io/prometheus/${name}:v1.8.2`,
           node: nodeNames[i],
@@ -1076,14 +1142,27 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
     out.statefulsets.push(makeStatefulSet({ namespace: ns, name, now, replicas: 3, ready: short ? 1 : 3 }));
     for (let i = 0; i < 3; i++) {
       const podName = `${name}-${i}`;
-      const state: PodState = short && i === 1 ? { kind: 'notReady', sinceMinutes: 45 } : short && i === 2 ? { kind: 'unschedulable', message: '0/6 nodes are available: 6 node(s) had volume node affinity conflict. preemption: 0/6 nodes are available: 6 Preemption is not helpful for scheduling.' } : { kind: 'running' };
+      const state: PodState =
+        short && i === 1
+          ? { kind: 'notReady', sinceMinutes: 45 }
+          : short && i === 2
+            ? {
+                kind: 'unschedulable',
+                message:
+                  '0/6 nodes are available: 6 node(s) had volume node affinity conflict. preemption: 0/6 nodes are available: 6 Preemption is not helpful for scheduling.',
+              }
+            : { kind: 'running' };
       addPod(
         makePod({
           now,
           namespace: ns,
           name: podName,
           owner: { kind: 'StatefulSet', name },
-          labels: { app: name, 'apps.kubernetes.io/pod-index': String(i), 'statefulset.kubernetes.io/pod-name': podName },
+          labels: {
+            app: name,
+            'apps.kubernetes.io/pod-index': String(i),
+            'statefulset.kubernetes.io/pod-name': podName,
+          },
           image: 'docker.io/library/postgres:16.4',
           node: nextNode(),
           state,
@@ -1093,30 +1172,63 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
   }
 
   // Problem deployments, then healthy ones until the pod budget is spent.
-  type Plan = { state: (i: number) => PodState; ready: (replicas: number) => number; extra?: Partial<DeploymentOptions>; tag: string };
+  type Plan = {
+    state: (i: number) => PodState;
+    ready: (replicas: number) => number;
+    extra?: Partial<DeploymentOptions>;
+    tag: string;
+  };
   const plans: Plan[] = [];
   const push = (n: number | undefined, plan: Plan): void => {
     for (let i = 0; i < (n ?? 0); i++) plans.push(plan);
   };
-  push(p.crashLoop, { tag: 'crash', state: (i) => (i < 2 ? { kind: 'crashLoop', restarts: 14 + i, exitCode: 1 } : { kind: 'running' }), ready: (r) => r - 2 });
-  push(p.oomKilled, { tag: 'oom', state: (i) => (i < 2 ? { kind: 'oomKilled', restarts: 6 + i } : { kind: 'running' }), ready: (r) => r - 2 });
+  push(p.crashLoop, {
+    tag: 'crash',
+    state: (i) => (i < 2 ? { kind: 'crashLoop', restarts: 14 + i, exitCode: 1 } : { kind: 'running' }),
+    ready: (r) => r - 2,
+  });
+  push(p.oomKilled, {
+    tag: 'oom',
+    state: (i) => (i < 2 ? { kind: 'oomKilled', restarts: 6 + i } : { kind: 'running' }),
+    ready: (r) => r - 2,
+  });
   push(p.imagePull, {
     tag: 'pull',
     state: (i) => (i < 1 ? { kind: 'imagePull', backoff: true } : { kind: 'running' }),
     ready: (r) => r - 1,
     extra: { updated: 1 },
   });
-  push(p.createContainerConfigError, { tag: 'config', state: () => ({ kind: 'createContainerConfigError' }), ready: () => 0 });
-  push(p.createContainerError, { tag: 'create', state: (i) => (i < 1 ? { kind: 'createContainerError' } : { kind: 'running' }), ready: (r) => r - 1 });
-  push(p.unschedulable, { tag: 'sched', state: (i) => (i < 2 ? { kind: 'unschedulable' } : { kind: 'running' }), ready: (r) => r - 2 });
-  push(p.notReady, { tag: 'ready', state: (i) => (i < 1 ? { kind: 'notReady', sinceMinutes: 20 } : { kind: 'running' }), ready: (r) => r - 1 });
+  push(p.createContainerConfigError, {
+    tag: 'config',
+    state: () => ({ kind: 'createContainerConfigError' }),
+    ready: () => 0,
+  });
+  push(p.createContainerError, {
+    tag: 'create',
+    state: (i) => (i < 1 ? { kind: 'createContainerError' } : { kind: 'running' }),
+    ready: (r) => r - 1,
+  });
+  push(p.unschedulable, {
+    tag: 'sched',
+    state: (i) => (i < 2 ? { kind: 'unschedulable' } : { kind: 'running' }),
+    ready: (r) => r - 2,
+  });
+  push(p.notReady, {
+    tag: 'ready',
+    state: (i) => (i < 1 ? { kind: 'notReady', sinceMinutes: 20 } : { kind: 'running' }),
+    ready: (r) => r - 1,
+  });
   push(p.progressDeadline, {
     tag: 'deadline',
     state: (i) => (i < 1 ? { kind: 'imagePull', backoff: false } : { kind: 'running' }),
     ready: (r) => r - 1,
     extra: { progressDeadlineExceeded: true },
   });
-  push(p.evicted, { tag: 'evict', state: (i) => (i < 1 ? { kind: 'evicted' } : { kind: 'running' }), ready: (r) => r });
+  push(p.evicted, {
+    tag: 'evict',
+    state: (i) => (i < 1 ? { kind: 'evicted' } : { kind: 'running' }),
+    ready: (r) => r,
+  });
 
   const perDeployment = Math.max(3, opts.replicasPerDeployment ?? 5);
   const apps = ['api', 'web', 'worker', 'gateway', 'cache', 'scheduler', 'indexer', 'consumer'];
@@ -1165,7 +1277,10 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
     const pod = healthyPods[i % healthyPods.length] as Json;
     const meta = pod.metadata as Json;
     const reasons: [string, string][] = [
-      ['Unhealthy', 'Liveness probe failed: Get "http://10.1.2.3:8080/livez": context deadline exceeded (Client.Timeout exceeded while awaiting headers)'],
+      [
+        'Unhealthy',
+        'Liveness probe failed: Get "http://10.1.2.3:8080/livez": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+      ],
       ['FailedMount', 'MountVolume.SetUp failed for volume "config" : configmap "feature-flags" not found'],
       ['Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503'],
     ];
@@ -1186,13 +1301,24 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
 }
 
 /** The Warning events and logs real components produce for a pod in `state`. */
-function plantEvidence(out: FakeObjects, now: Date, ns: string, pod: string, node: string, state: PodState): void {
+function plantEvidence(
+  out: FakeObjects,
+  now: Date,
+  ns: string,
+  pod: string,
+  node: string,
+  state: PodState,
+): void {
   const ev = (reason: string, message: string, count = 1, component = 'kubelet'): void => {
     out.events.push(
       makeEvent({
         now,
         namespace: ns,
-        involved: { kind: 'Pod', name: pod, fieldPath: component === 'kubelet' ? 'spec.containers{app}' : undefined },
+        involved: {
+          kind: 'Pod',
+          name: pod,
+          fieldPath: component === 'kubelet' ? 'spec.containers{app}' : undefined,
+        },
         reason,
         message,
         count,
@@ -1204,8 +1330,13 @@ function plantEvidence(out: FakeObjects, now: Date, ns: string, pod: string, nod
   switch (state.kind) {
     case 'crashLoop':
     case 'oomKilled':
-      ev('BackOff', 'Back-off restarting failed container app in pod ' + `${pod}_${ns}(${uid(`pod/${ns}/${pod}`)})`, 60);
-      out.logs[`${ns}/${pod}/app`] = 'starting server on :8080\nloading configuration from /etc/app/config.yaml\n';
+      ev(
+        'BackOff',
+        `Back-off restarting failed container app in pod ${pod}_${ns}(${uid(`pod/${ns}/${pod}`)})`,
+        60,
+      );
+      out.logs[`${ns}/${pod}/app`] =
+        'starting server on :8080\nloading configuration from /etc/app/config.yaml\n';
       out.logs[`${ns}/${pod}/app/previous`] = [
         '2026-03-02T09:57:58Z INFO starting server on :8080',
         '2026-03-02T09:57:58Z INFO connecting to postgres://app:hunter2-very-secret@db.checkout.svc:5432/orders',
@@ -1213,7 +1344,9 @@ function plantEvidence(out: FakeObjects, now: Date, ns: string, pod: string, nod
         state.kind === 'oomKilled'
           ? '2026-03-02T09:58:01Z WARN cache warm-up: 1.2 GiB allocated'
           : '2026-03-02T09:58:01Z ERROR migration 0042_add_index failed: relation "orders" does not exist',
-        state.kind === 'oomKilled' ? 'fatal error: runtime: out of memory' : 'panic: cannot start without schema',
+        state.kind === 'oomKilled'
+          ? 'fatal error: runtime: out of memory'
+          : 'panic: cannot start without schema',
       ].join('\n');
       break;
     case 'imagePull':
@@ -1224,14 +1357,24 @@ function plantEvidence(out: FakeObjects, now: Date, ns: string, pod: string, nod
       ev('Failed', 'Error: secret "db-credentials" not found', 12);
       break;
     case 'createContainerError':
-      ev('Failed', 'Error: failed to generate container "app" spec: failed to mkdir "/data": read-only file system', 9);
+      ev(
+        'Failed',
+        'Error: failed to generate container "app" spec: failed to mkdir "/data": read-only file system',
+        9,
+      );
       break;
     case 'unschedulable':
-      ev('FailedScheduling', '0/6 nodes are available: 5 Insufficient cpu. preemption: 0/6 nodes are available: 6 No preemption victims found for incoming pod.', 17, 'default-scheduler');
+      ev(
+        'FailedScheduling',
+        '0/6 nodes are available: 5 Insufficient cpu. preemption: 0/6 nodes are available: 6 No preemption victims found for incoming pod.',
+        17,
+        'default-scheduler',
+      );
       break;
     case 'notReady':
       ev('Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', 240);
-      out.logs[`${ns}/${pod}/app`] = 'GET /readyz 503 waiting for downstream "inventory" (connection refused)\n'.repeat(5);
+      out.logs[`${ns}/${pod}/app`] =
+        'GET /readyz 503 waiting for downstream "inventory" (connection refused)\n'.repeat(5);
       break;
     case 'evicted':
       ev('Evicted', 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 42Mi.', 1);

@@ -2,7 +2,12 @@ import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { cleanLine, stripAnsi, stripTimestamp, timestampLength } from '../../tools/shared/ci/clean.ts';
-import { classifyLine, createLogExtractor, extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
+import {
+  classifyLine,
+  createLogExtractor,
+  extractLog,
+  extractLogChunks,
+} from '../../tools/shared/ci/extract.ts';
 import { splitLines } from '../../tools/shared/ci/lines.ts';
 import { GREP_PATTERNS } from '../../tools/shared/ci/rules.ts';
 
@@ -29,14 +34,26 @@ interface Expectation {
 
 const expectation = (name: string) =>
   JSON.parse(readFileSync(join(DIR, `${name}.expect.json`), 'utf8')) as Expectation;
-const rawLines = (name: string) => readFileSync(join(DIR, `${name}.txt`), 'utf8').replace(/^\ufeff/, '').split('\n');
+const rawLines = (name: string) =>
+  readFileSync(join(DIR, `${name}.txt`), 'utf8')
+    .replace(/^\ufeff/, '')
+    .split('\n');
 
 const TS = '2025-01-14T09:30:00.0000000Z';
 
 describe('log fixtures: excerpt, kind and line numbers', () => {
   it('covers every failure kind', () => {
     const kinds = new Set(FIXTURES.map((f) => expectation(f).kind));
-    for (const k of ['test', 'compile', 'lint', 'dependency', 'infrastructure', 'timeout', 'cancelled', 'unknown']) {
+    for (const k of [
+      'test',
+      'compile',
+      'lint',
+      'dependency',
+      'infrastructure',
+      'timeout',
+      'cancelled',
+      'unknown',
+    ]) {
       expect(kinds).toContain(k);
     }
   });
@@ -75,7 +92,11 @@ describe('log fixtures: excerpt, kind and line numbers', () => {
     const byLine = await extractLog(splitLines(createReadStream(join(DIR, `${name}.txt`))));
     for (const highWaterMark of [1, 7, 65536]) {
       const byChunk = await extractLogChunks(createReadStream(join(DIR, `${name}.txt`), { highWaterMark }));
-      expect({ ...byChunk, linesRead: 0, stoppedEarly: false }).toEqual({ ...byLine, linesRead: 0, stoppedEarly: false });
+      expect({ ...byChunk, linesRead: 0, stoppedEarly: false }).toEqual({
+        ...byLine,
+        linesRead: 0,
+        stoppedEarly: false,
+      });
     }
   });
 
@@ -180,30 +201,70 @@ describe('streaming behaviour', () => {
 
 describe('classification of single lines', () => {
   const cases: [string, string, string][] = [
-    ['internal/cart/cart.go:12:5: Error return value of `f.Close` is not checked (errcheck)', 'lint', 'golangci-lint'],
+    [
+      'internal/cart/cart.go:12:5: Error return value of `f.Close` is not checked (errcheck)',
+      'lint',
+      'golangci-lint',
+    ],
     ['./cart.go:10:2: undefined: total', 'compile', 'go-build'],
-    ['app/models.py:3:1: F401 \'os\' imported but unused', 'lint', 'flake8'],
+    ["app/models.py:3:1: F401 'os' imported but unused", 'lint', 'flake8'],
     ['src/a.ts:3:10 lint/style/useConst  FIXABLE  ━━━━━━━━━━', 'lint', 'biome'],
     ['[warn] Code style issues found in 2 files. Run Prettier with --write to fix.', 'lint', 'prettier'],
-    ['ERROR: Could not find a version that satisfies the requirement flask==9.9 (from versions: none)', 'dependency', 'pip'],
+    [
+      'ERROR: Could not find a version that satisfies the requirement flask==9.9 (from versions: none)',
+      'dependency',
+      'pip',
+    ],
     ['ERROR: No matching distribution found for flask==9.9', 'dependency', 'pip'],
     ['go: github.com/acme/lib@v1.2.3: missing go.sum entry for go.mod file', 'dependency', 'go-mod'],
     ['error: failed to select a version for the requirement `serde = "^9"`', 'dependency', 'cargo-deps'],
-    ['➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.', 'dependency', 'yarn'],
-    ['ERROR: failed to solve: node:99: failed to resolve source metadata for docker.io/library/node:99: not found', 'dependency', 'docker-pull'],
-    ['#12 ERROR: process "/bin/sh -c npm run build" did not complete successfully: exit code: 137', 'infrastructure', 'oom'],
+    [
+      '➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.',
+      'dependency',
+      'yarn',
+    ],
+    [
+      'ERROR: failed to solve: node:99: failed to resolve source metadata for docker.io/library/node:99: not found',
+      'dependency',
+      'docker-pull',
+    ],
+    [
+      '#12 ERROR: process "/bin/sh -c npm run build" did not complete successfully: exit code: 137',
+      'infrastructure',
+      'oom',
+    ],
     ['#12 1.234 npm ERR! code ERESOLVE', 'dependency', 'npm-install'],
-    ['FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory', 'infrastructure', 'oom'],
-    ['/home/runner/work/_temp/1f2e.sh: line 2:  2345 Killed                  node build.js', 'infrastructure', 'oom'],
+    [
+      'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory',
+      'infrastructure',
+      'oom',
+    ],
+    [
+      '/home/runner/work/_temp/1f2e.sh: line 2:  2345 Killed                  node build.js',
+      'infrastructure',
+      'oom',
+    ],
     ['write /var/lib/docker/tmp/x: no space left on device', 'unknown', ''],
     ['OSError: [Errno 28] No space left on device', 'infrastructure', 'disk-full'],
     ['npm ERR! code ECONNRESET', 'infrastructure', 'network'],
-    ["fatal: unable to access 'https://github.com/acme/lib/': Could not resolve host: github.com", 'infrastructure', 'network'],
-    ['##[error]The action \'Run tests\' has timed out after 10 minutes.', 'timeout', 'step-timeout'],
-    ['##[error]The hosted runner: GitHub Actions 12 lost communication with the server. Anything in your workflow…', 'infrastructure', 'runner-lost'],
+    [
+      "fatal: unable to access 'https://github.com/acme/lib/': Could not resolve host: github.com",
+      'infrastructure',
+      'network',
+    ],
+    ["##[error]The action 'Run tests' has timed out after 10 minutes.", 'timeout', 'step-timeout'],
+    [
+      '##[error]The hosted runner: GitHub Actions 12 lost communication with the server. Anything in your workflow…',
+      'infrastructure',
+      'runner-lost',
+    ],
     ['panic: runtime error: index out of range [3] with length 3', 'test', 'go-panic'],
-    ['[ERROR] /home/runner/work/shop/shop/src/main/java/Cart.java:[12,5] cannot find symbol', 'compile', 'maven-compile'],
-    ['##[error]src/a.ts(3,1): error TS1005: \';\' expected.', 'compile', 'tsc'],
+    [
+      '[ERROR] /home/runner/work/shop/shop/src/main/java/Cart.java:[12,5] cannot find symbol',
+      'compile',
+      'maven-compile',
+    ],
+    ["##[error]src/a.ts(3,1): error TS1005: ';' expected.", 'compile', 'tsc'],
     ['##[error]Deployment token is missing', 'unknown', 'annotation'],
   ];
   it.each(cases)('%s → %s', (line, kind, rule) => {
@@ -238,7 +299,11 @@ describe('cleaning and splitting', () => {
     expect(stripTimestamp('2025-01-14T09:30:00.123Z hello')).toBe('hello');
     expect(stripTimestamp('2025-01-14T09:30:00.0000000Z')).toBe('');
     expect(stripTimestamp('not a timestamp')).toBe('not a timestamp');
-    expect(stripAnsi('\u001b[1m\u001b[31merror\u001b[39m\u001b[22m: x\u001b]8;;https://x\u0007link\u001b]8;;\u0007')).toBe('error: xlink');
+    expect(
+      stripAnsi(
+        '\u001b[1m\u001b[31merror\u001b[39m\u001b[22m: x\u001b]8;;https://x\u0007link\u001b]8;;\u0007',
+      ),
+    ).toBe('error: xlink');
     expect(cleanLine(`${TS} \u001b[32m✓\u001b[39m ok   `)).toBe('✓ ok');
   });
 

@@ -158,6 +158,11 @@ describe('cluster_status', () => {
     expect(s2.length).toBeLessThanOrEqual(1200);
     expect(Math.abs(s1.length - s2.length)).toBeLessThan(250);
     expect(s2).toMatch(/\+\d+ more problems\./);
+    // Twenty workloads missing the same secret fold into one entry instead of crowding out the rest.
+    expect(s2).toMatch(
+      /\d+ more workloads with CreateContainerConfigError \(secret "db-credentials" not found\)/,
+    );
+    expect(s2).toContain('CrashLoopBackOff');
     const [b1, b2] = [clusterStatus.blocks(small), clusterStatus.blocks(big)];
     checkSlackLimits(b1);
     checkSlackLimits(b2);
@@ -165,6 +170,7 @@ describe('cluster_status', () => {
     const size = (m: Message) => JSON.stringify(m).length;
     expect(size(b2)).toBeLessThan(size(b1) * 1.5);
     expect(JSON.stringify(b2)).toContain('more problems');
+    expect(JSON.stringify(b2)).toMatch(/\d+ more workloads\* — \*CreateContainerConfigError\*/);
   });
 
   it('reads one namespace with namespaced lists', async () => {

@@ -132,14 +132,19 @@ describe('redact: maintained rule set as the oracle', () => {
         contentType: 'text',
       },
       options: {
-        config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended, options: {} }] },
+        config: {
+          rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended, options: {} }],
+        },
       },
     });
     const whole = redact(content);
     const perLine = content.split('\n').map(redact).join('\n');
     for (const m of result.messages) {
       const found = content.slice(m.range[0], m.range[1]);
-      expect({ rule: m.ruleId, leakedInWhole: whole.includes(found) }).toEqual({ rule: m.ruleId, leakedInWhole: false });
+      expect({ rule: m.ruleId, leakedInWhole: whole.includes(found) }).toEqual({
+        rule: m.ruleId,
+        leakedInWhole: false,
+      });
       if (!found.includes('\n')) {
         expect({ rule: m.ruleId, leakedPerLine: perLine.includes(found) }).toEqual({
           rule: m.ruleId,
@@ -154,9 +159,16 @@ describe('redact: maintained rule set as the oracle', () => {
     for (const file of files) {
       const content = readFileSync(join(DIR, file), 'utf8').replace(/[«»]/g, '');
       const r = await lintSource({
-        source: { content, filePath: `/corpus/${file}`, ext: file.slice(file.lastIndexOf('.')), contentType: 'text' },
+        source: {
+          content,
+          filePath: `/corpus/${file}`,
+          ext: file.slice(file.lastIndexOf('.')),
+          contentType: 'text',
+        },
         options: {
-          config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended, options: {} }] },
+          config: {
+            rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended, options: {} }],
+          },
         },
       });
       if (r.messages.length > 0) withFindings++;

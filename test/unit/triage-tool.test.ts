@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { CI_ACTION_IDS, parseRerunArgs, parseTriageArgs, rerunMessage } from '../../tools/shared/ci/commands.ts';
+import { recentCiFailures } from '../../tools/recent-ci-failures.ts';
+import {
+  CI_ACTION_IDS,
+  parseRerunArgs,
+  parseTriageArgs,
+  rerunMessage,
+} from '../../tools/shared/ci/commands.ts';
 import { normalizeErrorLine, triageFingerprint } from '../../tools/shared/ci/fingerprint.ts';
 import { parseTriageTarget } from '../../tools/shared/ci/target.ts';
 import { triageExplanationInput } from '../../tools/shared/ci/triage.ts';
@@ -11,7 +17,6 @@ import { AppError } from '../../tools/shared/errors.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
 import type { Ports } from '../../tools/shared/ports.ts';
 import { redact } from '../../tools/shared/redact.ts';
-import { recentCiFailures } from '../../tools/recent-ci-failures.ts';
 import { triageBuild } from '../../tools/triage-build.ts';
 import { type MemoryJob, memoryGitHub } from '../support/memory-github.ts';
 
@@ -23,8 +28,18 @@ const NODE_STEPS = (failing: string): MemoryJob['steps'] => [
   { number: 1, name: 'Set up job', status: 'completed', conclusion: 'success' },
   { number: 2, name: 'Run actions/checkout@v4', status: 'completed', conclusion: 'success' },
   { number: 3, name: 'Run actions/setup-node@v4', status: 'completed', conclusion: 'success' },
-  { number: 4, name: 'Run npm ci', status: 'completed', conclusion: failing === 'Run npm ci' ? 'failure' : 'success' },
-  { number: 5, name: failing, status: 'completed', conclusion: failing === 'Run npm ci' ? 'skipped' : 'failure' },
+  {
+    number: 4,
+    name: 'Run npm ci',
+    status: 'completed',
+    conclusion: failing === 'Run npm ci' ? 'failure' : 'success',
+  },
+  {
+    number: 5,
+    name: failing,
+    status: 'completed',
+    conclusion: failing === 'Run npm ci' ? 'skipped' : 'failure',
+  },
   { number: 6, name: 'Post Run actions/checkout@v4', status: 'completed', conclusion: 'success' },
   { number: 7, name: 'Complete job', status: 'completed', conclusion: 'success' },
 ];
@@ -53,27 +68,74 @@ function ports() {
           id: 905,
           headBranch: 'release',
           conclusion: 'failure',
-          jobs: [{ id: 9051, name: 'publish', status: 'completed', conclusion: 'failure', steps: [], log: SECRET_LOG }],
+          jobs: [
+            {
+              id: 9051,
+              name: 'publish',
+              status: 'completed',
+              conclusion: 'failure',
+              steps: [],
+              log: SECRET_LOG,
+            },
+          ],
         },
-        { id: 904, headBranch: 'main', conclusion: 'failure', status: 'in_progress', jobs: [] },
+        { id: 904, headBranch: 'main', conclusion: null, status: 'in_progress', jobs: [] },
         {
           id: 903,
           headBranch: 'main',
           conclusion: 'failure',
           jobs: [
-            { id: 9031, name: 'test', status: 'completed', conclusion: 'failure', steps: NODE_STEPS('Run npm test'), log: log('jest') },
-            { id: 9032, name: 'lint', status: 'completed', conclusion: 'failure', steps: NODE_STEPS('Run npm run lint'), log: log('eslint') },
+            {
+              id: 9031,
+              name: 'test',
+              status: 'completed',
+              conclusion: 'failure',
+              steps: NODE_STEPS('Run npm test'),
+              log: log('jest'),
+            },
+            {
+              id: 9032,
+              name: 'lint',
+              status: 'completed',
+              conclusion: 'failure',
+              steps: NODE_STEPS('Run npm run lint'),
+              log: log('eslint'),
+            },
             { id: 9033, name: 'build', status: 'completed', conclusion: 'success', steps: [], log: '' },
-            { id: 9034, name: 'e2e', status: 'completed', conclusion: 'cancelled', steps: [], log: log('cancelled') },
+            {
+              id: 9034,
+              name: 'e2e',
+              status: 'completed',
+              conclusion: 'cancelled',
+              steps: [],
+              log: log('cancelled'),
+            },
           ],
         },
         { id: 902, headBranch: 'main', conclusion: 'success', jobs: [] },
-        { id: 901, headBranch: 'feature/deps', conclusion: 'failure', jobs: [
-          { id: 9011, name: 'install', status: 'completed', conclusion: 'failure', steps: NODE_STEPS('Run npm ci'), log: log('npm-eresolve') },
-        ] },
-        { id: 900, headBranch: 'old', conclusion: 'failure', jobs: [
-          { id: 9001, name: 'test', status: 'completed', conclusion: 'failure', steps: [], log: 'expired' },
-        ] },
+        {
+          id: 901,
+          headBranch: 'feature/deps',
+          conclusion: 'failure',
+          jobs: [
+            {
+              id: 9011,
+              name: 'install',
+              status: 'completed',
+              conclusion: 'failure',
+              steps: NODE_STEPS('Run npm ci'),
+              log: log('npm-eresolve'),
+            },
+          ],
+        },
+        {
+          id: 900,
+          headBranch: 'old',
+          conclusion: 'failure',
+          jobs: [
+            { id: 9001, name: 'test', status: 'completed', conclusion: 'failure', steps: [], log: 'expired' },
+          ],
+        },
         { id: 899, headBranch: 'main', conclusion: 'cancelled', jobs: [] },
       ],
     },
@@ -85,7 +147,13 @@ function ports() {
 
 function ctx(): ToolContext & { steps: string[] } {
   const steps: string[] = [];
-  return { userId: 'U1', traceId: 't1', signal: new AbortController().signal, progress: (s) => steps.push(s), steps };
+  return {
+    userId: 'U1',
+    traceId: 't1',
+    signal: new AbortController().signal,
+    progress: (s) => steps.push(s),
+    steps,
+  };
 }
 
 /** Slack's limits, checked on any message. */
@@ -124,14 +192,18 @@ describe('triage_build', () => {
   it('declares its input with a description on every field', () => {
     expect(triageBuild.risk).toBe('read');
     const shape = (triageBuild.input as unknown as { shape: Record<string, { description?: string }> }).shape;
-    for (const [k, f] of Object.entries(shape)) expect([k, f.description?.length ?? 0 > 10]).toEqual([k, true]);
+    for (const [k, f] of Object.entries(shape))
+      expect([k, (f.description?.length ?? 0) > 10]).toEqual([k, true]);
   });
 
   it('defaults to the latest failed run on the default branch and triages each failed job', async () => {
     const { deps, github } = ports();
     const c = ctx();
     const r = await triageBuild.run(deps, triageBuild.input.parse({ repo: 'acme/shop' }), c);
-    expect(github.calls.slice(0, 2)).toEqual(['getDefaultBranch acme/shop', 'listWorkflowRuns acme/shop main failure 1']);
+    expect(github.calls.slice(0, 2)).toEqual([
+      'getDefaultBranch acme/shop',
+      'listWorkflowRuns acme/shop main failure 1',
+    ]);
     expect(r.run.id).toBe(903);
     expect(r.failedJobCount).toBe(2);
     expect(r.cancelledJobCount).toBe(1);
@@ -147,13 +219,24 @@ describe('triage_build', () => {
       firstError: '  ● Cart › adds an item',
       logLine: 117,
       section: 'Run npm test',
-      details: { testName: 'Cart › adds an item', expected: '2', received: '1', location: 'src/cart/cart.test.ts:12:26' },
+      details: {
+        testName: 'Cart › adds an item',
+        expected: '2',
+        received: '1',
+        location: 'src/cart/cart.test.ts:12:26',
+      },
     });
     // Line 117 of the raw log is line 24 of step 5 in GitHub's log viewer (the step's first line is its header).
     expect(test?.logUrl).toBe('https://github.com/acme/shop/actions/runs/903/job/9031#step:5:24');
-    expect(test?.excerpt.map((l) => l.text)).toContain('      at Object.<anonymous> (src/cart/cart.test.ts:12:26)');
+    expect(test?.excerpt.map((l) => l.text)).toContain(
+      '      at Object.<anonymous> (src/cart/cart.test.ts:12:26)',
+    );
     expect(test?.stoppedEarly).toBe(true);
-    expect(lint).toMatchObject({ kind: 'lint', rule: 'eslint', failedStep: { number: 5, name: 'Run npm run lint' } });
+    expect(lint).toMatchObject({
+      kind: 'lint',
+      rule: 'eslint',
+      failedStep: { number: 5, name: 'Run npm run lint' },
+    });
     expect(c.steps.some((s) => s.includes('"test" (1/2)'))).toBe(true);
     expect(r.fingerprint).toBe(test?.fingerprint);
   });
@@ -177,16 +260,24 @@ describe('triage_build', () => {
     expect((await appError(run({ repo: 'acme/nope' }))).code).toBe('github_repo_not_found');
     expect((await appError(run({ repo: 'acme/shop', run: '902' }))).code).toBe('run_not_failed');
     const cancelled = await appError(run({ repo: 'acme/shop', run: '899' }));
-    expect([cancelled.code, cancelled.userMessage]).toEqual(['run_not_failed', expect.stringContaining('cancelled')]);
+    expect([cancelled.code, cancelled.userMessage]).toEqual([
+      'run_not_failed',
+      expect.stringContaining('cancelled'),
+    ]);
     expect((await appError(run({ repo: 'acme/shop', run: '904' }))).code).toBe('run_in_progress');
     expect((await appError(run({ repo: 'acme/quiet' }))).code).toBe('no_failed_run');
     expect((await appError(run({ repo: 'acme/shop', run: 'old' }))).code).toBe('github_logs_expired');
     expect((await appError(run({ repo: 'not a repo' }))).code).toBe('bad_input');
-    expect((await appError(run({ repo: 'acme/shop', run: 'https://github.com/other/repo/actions/runs/1' }))).code).toBe(
-      'bad_input',
+    expect(
+      (await appError(run({ repo: 'acme/shop', run: 'https://github.com/other/repo/actions/runs/1' }))).code,
+    ).toBe('bad_input');
+    const noPort = await appError(
+      triageBuild.run({ redact }, triageBuild.input.parse({ repo: 'acme/shop' }), ctx()),
     );
-    const noPort = await appError(triageBuild.run({ redact }, triageBuild.input.parse({ repo: 'acme/shop' }), ctx()));
-    expect([noPort.code, noPort.userMessage]).toEqual(['not_configured', expect.stringContaining('GITHUB_TOKEN')]);
+    expect([noPort.code, noPort.userMessage]).toEqual([
+      'not_configured',
+      expect.stringContaining('GITHUB_TOKEN'),
+    ]);
   });
 
   it('redacts secrets from the excerpt, the summary and the Slack message', async () => {
@@ -222,7 +313,8 @@ describe('triage_build', () => {
 
   it('stays within limits for a huge excerpt with Slack control characters', async () => {
     const lines = [`${TS} ##[group]Run make`, `${TS} ##[endgroup]`];
-    for (let i = 0; i < 200; i++) lines.push(`${TS} src/a${i}.ts(${i},1): error TS2322: <T> & \`\`\` ${'x'.repeat(400)}`);
+    for (let i = 0; i < 200; i++)
+      lines.push(`${TS} src/a${i}.ts(${i},1): error TS2322: <T> & \`\`\` ${'x'.repeat(400)}`);
     lines.push(`${TS} ##[error]Process completed with exit code 2.`);
     const github = memoryGitHub([
       {
@@ -263,7 +355,14 @@ describe('triage_build', () => {
     if (!job) throw new Error('no job');
     const text = triageExplanationInput(r, job);
     expect(text.length).toBeLessThanOrEqual(3000);
-    for (const s of ['acme/shop', 'Run npm test', 'Kind (rule-based): test', 'Failing test: Cart › adds an item', 'Expected: 2', '117: ']) {
+    for (const s of [
+      'acme/shop',
+      'Run npm test',
+      'Kind (rule-based): test',
+      'Failing test: Cart › adds an item',
+      'Expected: 2',
+      '117: ',
+    ]) {
       expect(text).toContain(s);
     }
     expect(triageExplanationInput(r, job, 500).length).toBeLessThanOrEqual(500);
@@ -273,15 +372,19 @@ describe('triage_build', () => {
 describe('recent_ci_failures', () => {
   it('lists failed runs newest first, for a branch, with triage buttons', async () => {
     const { deps } = ports();
-    const r = await recentCiFailures.run(deps, recentCiFailures.input.parse({ repo: 'acme/shop', branch: 'main' }), ctx());
-    expect(r.runs.map((x) => x.id)).toEqual([904, 903]);
+    const r = await recentCiFailures.run(
+      deps,
+      recentCiFailures.input.parse({ repo: 'acme/shop', branch: 'main' }),
+      ctx(),
+    );
+    expect(r.runs.map((x) => x.id)).toEqual([903]);
     const s = recentCiFailures.summarize(r);
-    expect(s).toMatch(/^2 most recent failed runs of acme\/shop on main/);
+    expect(s).toMatch(/^1 most recent failed run of acme\/shop on main/);
     expect(s.length).toBeLessThanOrEqual(1200);
     const m = recentCiFailures.blocks(r);
     expectWithinSlackLimits(m);
     const buttons = (m.blocks ?? []).flatMap((b) => (b.type === 'actions' ? b.elements : []));
-    expect(buttons[0]).toMatchObject({ action_id: CI_ACTION_IDS.triage, value: '/ops triage acme/shop 904' });
+    expect(buttons[0]).toMatchObject({ action_id: CI_ACTION_IDS.triage, value: '/ops triage acme/shop 903' });
   });
 
   it('says so when nothing failed, and validates its input', async () => {
@@ -308,21 +411,30 @@ describe('fingerprint: the same failure within a day', () => {
     });
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{24}$/);
-    expect(normalizeErrorLine('Timeout after 5023 ms in /tmp/jest_abc123/x.js at 2025-01-14T09:30:00Z (1.23 s) pid 48213')).toBe(
-      'timeout after <dur> in <tmp> at <time> (<dur>) pid <n>',
-    );
+    expect(
+      normalizeErrorLine(
+        'Timeout after 5023 ms in /tmp/jest_abc123/x.js at 2025-01-14T09:30:00Z (1.23 s) pid 48213',
+      ),
+    ).toBe('timeout after <dur> in <tmp> at <time> (<dur>) pid <n>');
   });
   it('tells different failures apart', () => {
-    const fp = (firstErrorLine: string, step = base.step) => triageFingerprint({ ...base, step, firstErrorLine });
+    const fp = (firstErrorLine: string, step = base.step) =>
+      triageFingerprint({ ...base, step, firstErrorLine });
     expect(fp('error TS2322: x')).not.toBe(fp('error TS2339: x'));
-    expect(fp('##[error]Process completed with exit code 1.')).not.toBe(fp('##[error]Process completed with exit code 137.'));
+    expect(fp('##[error]Process completed with exit code 1.')).not.toBe(
+      fp('##[error]Process completed with exit code 137.'),
+    );
     expect(fp('error TS2322: x')).not.toBe(fp('error TS2322: x', 'Run npm run build'));
   });
 });
 
 describe('arguments, commands and webhook helpers', () => {
   it('parses triage targets', () => {
-    expect(parseTriageTarget('acme/shop')).toEqual({ owner: 'acme', repo: 'shop', target: { kind: 'default' } });
+    expect(parseTriageTarget('acme/shop')).toEqual({
+      owner: 'acme',
+      repo: 'shop',
+      target: { kind: 'default' },
+    });
     expect(parseTriageTarget('acme/shop', '#123').target).toEqual({ kind: 'run', runId: 123 });
     expect(parseTriageTarget('https://github.com/acme/shop.git').repo).toBe('shop');
     expect(parseTriageTarget('https://ghe.example.com/acme/shop/actions/runs/5/attempts/2').target).toEqual({
@@ -330,8 +442,16 @@ describe('arguments, commands and webhook helpers', () => {
       runId: 5,
       attempt: 2,
     });
-    expect(parseTriageTarget('acme/shop', 'refs/heads/release/1.2').target).toEqual({ kind: 'branch', branch: 'release/1.2' });
-    for (const bad of [['acme'], ['acme/shop', 'a b'], ['acme/shop', 'https://example.com/x'], ['acme/shop', 'x..y']]) {
+    expect(parseTriageTarget('acme/shop', 'refs/heads/release/1.2').target).toEqual({
+      kind: 'branch',
+      branch: 'release/1.2',
+    });
+    for (const bad of [
+      ['acme'],
+      ['acme/shop', 'a b'],
+      ['acme/shop', 'https://example.com/x'],
+      ['acme/shop', 'x..y'],
+    ]) {
       expect(() => parseTriageTarget(bad[0] as string, bad[1])).toThrow(AppError);
     }
   });
@@ -340,14 +460,35 @@ describe('arguments, commands and webhook helpers', () => {
     expect(parseTriageArgs(['acme/shop', 'main'])).toEqual({ repo: 'acme/shop', run: 'main' });
     expect(() => parseTriageArgs([])).toThrow(/Usage: `\/ops triage/);
     expect(parseRerunArgs(['acme/shop', '903'])).toEqual({ owner: 'acme', repo: 'shop', runId: 903 });
-    expect(parseRerunArgs(['https://github.com/acme/shop/actions/runs/903'])).toEqual({ owner: 'acme', repo: 'shop', runId: 903 });
+    expect(parseRerunArgs(['https://github.com/acme/shop/actions/runs/903'])).toEqual({
+      owner: 'acme',
+      repo: 'shop',
+      runId: 903,
+    });
     expect(() => parseRerunArgs(['acme/shop'])).toThrow(/run id/);
     expect(() => parseRerunArgs(['acme/shop', 'main'])).toThrow(/run id/);
-    const m = rerunMessage({ owner: 'acme', repo: 'shop', runId: 903 }, {
-      id: 903, name: 'CI', workflowPath: '.github/workflows/ci.yml', workflowId: 1, runNumber: 45, runAttempt: 2,
-      displayTitle: 'x', headBranch: 'main', headSha: 'abc', event: 'push', status: 'queued', conclusion: null,
-      htmlUrl: 'https://github.com/acme/shop/actions/runs/903', actor: 'octocat', createdAt: '', updatedAt: '',
-    }, 'U1');
+    const m = rerunMessage(
+      { owner: 'acme', repo: 'shop', runId: 903 },
+      {
+        id: 903,
+        name: 'CI',
+        workflowPath: '.github/workflows/ci.yml',
+        workflowId: 1,
+        runNumber: 45,
+        runAttempt: 2,
+        displayTitle: 'x',
+        headBranch: 'main',
+        headSha: 'abc',
+        event: 'push',
+        status: 'queued',
+        conclusion: null,
+        htmlUrl: 'https://github.com/acme/shop/actions/runs/903',
+        actor: 'octocat',
+        createdAt: '',
+        updatedAt: '',
+      },
+      'U1',
+    );
     expect(m.text).toContain('attempt 2');
     expectWithinSlackLimits(m);
   });
@@ -356,7 +497,16 @@ describe('arguments, commands and webhook helpers', () => {
     const payload = (over: Record<string, unknown> = {}, run: Record<string, unknown> = {}) => ({
       action: 'completed',
       repository: { full_name: 'Acme/Shop' },
-      workflow_run: { id: 903, name: 'CI', path: '.github/workflows/ci.yml', run_attempt: 2, status: 'completed', conclusion: 'failure', head_branch: 'main', ...run },
+      workflow_run: {
+        id: 903,
+        name: 'CI',
+        path: '.github/workflows/ci.yml',
+        run_attempt: 2,
+        status: 'completed',
+        conclusion: 'failure',
+        head_branch: 'main',
+        ...run,
+      },
       ...over,
     });
     const channels = { 'acme/shop': 'C1OPS' };
@@ -371,10 +521,16 @@ describe('arguments, commands and webhook helpers', () => {
     expect(triageRequestFromWorkflowRunEvent(payload({ action: 'requested' }), channels)).toBeNull();
     expect(triageRequestFromWorkflowRunEvent(payload({}, { conclusion: 'success' }), channels)).toBeNull();
     expect(triageRequestFromWorkflowRunEvent(payload({}, { conclusion: 'cancelled' }), channels)).toBeNull();
-    expect(triageRequestFromWorkflowRunEvent(payload({}, { conclusion: 'timed_out' }), channels)).not.toBeNull();
-    expect(triageRequestFromWorkflowRunEvent(payload({ repository: { full_name: 'acme/other' } }), channels)).toBeNull();
+    expect(
+      triageRequestFromWorkflowRunEvent(payload({}, { conclusion: 'timed_out' }), channels),
+    ).not.toBeNull();
+    expect(
+      triageRequestFromWorkflowRunEvent(payload({ repository: { full_name: 'acme/other' } }), channels),
+    ).toBeNull();
     expect(triageRequestFromWorkflowRunEvent({ nonsense: true }, channels)).toBeNull();
-    expect(triageJobId({ owner: 'Acme', repo: 'Shop', runId: 903, runAttempt: 2 })).toBe('triage/acme/shop/903/2');
+    expect(triageJobId({ owner: 'Acme', repo: 'Shop', runId: 903, runAttempt: 2 })).toBe(
+      'triage/acme/shop/903/2',
+    );
     expect(triageJobId({ owner: 'a', repo: 'b', runId: 1 })).not.toContain(':');
   });
 });

@@ -2,14 +2,19 @@
  * What tools may ask of Kubernetes: read-only, paged, cancellable. src/clients/kube.ts implements it
  * over @kubernetes/client-node; unit tests implement it in memory (test/support/memory-kube.ts).
  *
- * Objects are the client library's model types (`V1Pod`, …: timestamps as `Date`), imported as types
- * only, so a tool never loads the SDK. Every call takes an optional `cluster` — a kubeconfig context
- * name; omitted means the kubeconfig's current context (or the in-cluster service account).
+ * Objects are plain JSON as the API server sends it, typed with the client library's models through
+ * {@link Wire} (timestamps are RFC 3339 strings, not `Date`s): the adapter hands over the parsed
+ * response instead of running the generated deserializer, which copies every object into model
+ * classes — at 10,000 pods the main cost in CPU time and garbage. Plain JSON also keeps the port
+ * transport-neutral and makes test fixtures exactly what the API returns.
+ *
+ * Every call takes an optional `cluster` — a kubeconfig context name; omitted means the kubeconfig's
+ * current context (or the in-cluster service account).
  *
  * Failures are AppErrors with codes a caller can branch on (see src/clients/kube.ts for the list):
  * `kube_not_configured`, `kube_unknown_context`, `kube_unreachable`, `kube_timeout`, `kube_tls`,
  * `kube_unauthorized`, `kube_forbidden`, `kube_namespace_not_found`, `kube_not_found`,
- * `kube_list_expired`, `kube_api_error`, `cancelled`.
+ * `kube_list_expired`, `kube_throttled`, `kube_bad_request`, `kube_api_error`, `cancelled`.
  */
 
 import type {
@@ -23,16 +28,34 @@ import type {
   V1StatefulSet,
 } from '@kubernetes/client-node';
 
+/** A model type as JSON: `Date` fields are RFC 3339 strings; everything else as the model says. */
+export type Wire<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+export type KubePod = Wire<V1Pod>;
+export type KubeDeployment = Wire<V1Deployment>;
+export type KubeReplicaSet = Wire<V1ReplicaSet>;
+export type KubeStatefulSet = Wire<V1StatefulSet>;
+export type KubeDaemonSet = Wire<V1DaemonSet>;
+export type KubeNode = Wire<V1Node>;
+export type KubeNamespace = Wire<V1Namespace>;
+export type KubeEvent = Wire<CoreV1Event>;
+
 /** The resources the port lists, by their REST plural; `events` are core/v1 Events. */
 export interface KubeResources {
-  pods: V1Pod;
-  deployments: V1Deployment;
-  replicasets: V1ReplicaSet;
-  statefulsets: V1StatefulSet;
-  daemonsets: V1DaemonSet;
-  nodes: V1Node;
-  namespaces: V1Namespace;
-  events: CoreV1Event;
+  pods: KubePod;
+  deployments: KubeDeployment;
+  replicasets: KubeReplicaSet;
+  statefulsets: KubeStatefulSet;
+  daemonsets: KubeDaemonSet;
+  nodes: KubeNode;
+  namespaces: KubeNamespace;
+  events: KubeEvent;
 }
 
 export type KubeListKind = keyof KubeResources;
@@ -107,9 +130,9 @@ export interface KubePort {
    */
   list<K extends KubeListKind>(kind: K, options?: KubeListOptions): AsyncIterable<KubePage<KubeResources[K]>>;
   /** The pod, or `undefined` when it does not exist. */
-  getPod(ref: KubeObjectRef): Promise<V1Pod | undefined>;
+  getPod(ref: KubeObjectRef): Promise<KubePod | undefined>;
   /** The deployment, or `undefined` when it does not exist. */
-  getDeployment(ref: KubeObjectRef): Promise<V1Deployment | undefined>;
+  getDeployment(ref: KubeObjectRef): Promise<KubeDeployment | undefined>;
   /** The (tail of the) container log as text. */
   readPodLog(options: KubeLogOptions): Promise<string>;
 }

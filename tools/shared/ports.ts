@@ -5,8 +5,10 @@
  */
 
 import { AppError } from './errors.ts';
+import type { GitHubPort } from './github-port.ts';
 import type { KubePort } from './kube-port.ts';
 
+export type { GitHubPort } from './github-port.ts';
 export type { KubePort } from './kube-port.ts';
 
 /** Everything a tool can reach. Each integration issue adds its port here. */
@@ -15,6 +17,8 @@ export interface Ports {
   redact: (text: string) => string;
   /** Read-only Kubernetes access (kubeconfig contexts or in-cluster); absent when no cluster is configured. */
   kube?: KubePort;
+  /** GitHub Actions: runs, jobs, streamed logs, re-runs (tools/shared/github-port.ts); absent without GitHub credentials. */
+  github?: GitHubPort;
 }
 
 /** Returns the port or throws a clear "not configured" error naming how to configure it. */

@@ -1,36 +1,155 @@
 /**
- * Redaction of secrets from free text (logs, tool output, messages) before it reaches Slack, the LLM
- * or the log. The patterns cover the credentials Shipmate itself handles (Slack, GitHub, OpenAI,
- * bearer headers, passwords in URLs) and `KEY=value` lines with secret-looking names.
+ * Redaction of secrets from free text (CI log excerpts, tool output, messages, log lines) before it
+ * reaches Slack, the LLM or the log. Synchronous and cheap, because the logger calls it on every
+ * error message and stack: a text without any of the literal hints below is returned after a single
+ * regex scan.
+ *
+ * Why not secretlint itself: @secretlint/core's `lintSource` is async, works on whole files (several
+ * of its rules only fire for a `.json` file or a complete PEM block with a valid body) and is tuned to
+ * avoid false positives in source code. A redactor runs per line, must be synchronous, and should err
+ * on the side of hiding. So the token formats below are taken from the maintained rule set
+ * (@secretlint/secretlint-rule-preset-recommend 13: aws, gcp, privatekey, npm, basicauth, slack,
+ * sendgrid, shopify, stripe, github, gitlab, grafana, openai, anthropic, groq, huggingface, linear,
+ * notion, 1password, database-connection-string, hashicorp-vault, vercel, databricks, docker, figma,
+ * cloudflare, tailscale) and widened where a redactor can afford it (AWS key ids always on, PEM blocks
+ * without END, base64 key bodies line by line, Azure). test/unit/redact.test.ts runs secretlint over
+ * the fake-secret corpus and checks that everything it finds is gone after redact().
  */
 
 const REPLACEMENT = '[REDACTED]';
 
-const PATTERNS: readonly RegExp[] = [
-  /\bxox[abposr]-[A-Za-z0-9-]{8,}/g, // Slack bot/user/app tokens
-  /\bxapp-[A-Za-z0-9-]{8,}/g, // Slack app-level token
-  /\bgh[pousr]_[A-Za-z0-9]{30,}/g, // GitHub tokens
-  /\bgithub_pat_[A-Za-z0-9_]{40,}/g,
-  /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}/g, // OpenAI keys
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
+/**
+ * Cheap gate: every pattern below needs one of these (case-insensitive) — or a long base64 run, for
+ * private-key bodies printed line by line.
+ */
+const HINT =
+  /gh[pousr]_|github_pat_|v1\.[0-9a-f]{40}|xox|xapp-|hooks\.slack|A3T|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|AIza|GOCSPX|ya29\.|PRIVATE KEY|eyJ|npm_|sk-|[sr]k_(?:live|test)|glpat-|glc_|glsa_|SG\.|dckr_pat|hf_|gsk_|shp(?:at|ca|pa|ss)_|hv[sbr]\.|dapi|lin_api|ntn_|ops_ey|figd_|tskey-|cf(?:k|ut|at)_|vc[pikra]_|:\/\/|auth|cookie|sig=|accountkey|sharedaccess|pass|pwd|secret|token|key|cred|private|dsn|Q~|-p\s|[A-Za-z0-9+/]{60}/i;
+
+/** Token formats, replaced whole. */
+const TOKENS: readonly RegExp[] = [
+  // GitHub: classic/OAuth/user/server/refresh tokens, fine-grained PATs, old installation tokens
+  /\bgh[pousr]_[A-Za-z0-9_]{30,255}(?:\.[A-Za-z0-9_-]+){0,2}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{22,255}/g,
+  /\bv1\.[0-9a-f]{40}\b/g,
+  // Slack: bot/user/app/config/refresh tokens
+  /\bxox[abposre]-[A-Za-z0-9-]{10,}/g,
+  /\bxoxe\.xox[bp]-[A-Za-z0-9-]{10,}/g,
+  /\bxapp-\d+-[A-Za-z0-9-]{10,}/g,
+  // AWS access key ids (secret keys and session tokens are caught by name, below)
+  /\b(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}\b/g,
+  // GCP: API keys, OAuth client secrets, access tokens
+  /\bAIza[0-9A-Za-z_-]{35}/g,
+  /\bGOCSPX-[A-Za-z0-9_-]{20,}/g,
+  /\bya29\.[0-9A-Za-z_-]{20,}/g,
+  // Azure AD client secrets (`xyz8Q~…`)
+  /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+  // npm
   /\bnpm_[A-Za-z0-9]{36}\b/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWTs
+  // OpenAI / Anthropic (`sk-…`, `sk-proj-…`, `sk-ant-api03-…`), Stripe secret and restricted keys
+  /\bsk-[A-Za-z0-9_-]{20,}/g,
+  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g,
+  // JWTs (also Slack/GitHub-App JWTs, OIDC tokens)
+  /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g,
+  // Others from secretlint's recommended preset
+  /\bglpat-[A-Za-z0-9_-]{20,}/g,
+  /\bgl(?:c|sa)_[A-Za-z0-9+/_=-]{32,}/g,
+  /\bSG\.[\w-]{16,}\.[\w-]{16,}/g,
+  /\bdckr_pat_[A-Za-z0-9_-]{20,}/g,
+  /\bhf_[A-Za-z]{30,}/g,
+  /\bgsk_[A-Za-z0-9]{40,}/g,
+  /\bshp(?:at|ca|pa|ss)_[a-zA-Z0-9]{32,}/g,
+  /\bhv[sbr]\.[A-Za-z0-9_-]{24,}/g,
+  /\bdapi[a-zA-Z0-9]{32}(?:-\d)?\b/g,
+  /\blin_api_[A-Za-z0-9]{32,}/g,
+  /\bntn_[0-9]{11}[A-Za-z0-9]{35}/g,
+  /\bops_ey[A-Za-z0-9+/=]{60,}/g,
+  /\bfigd_[A-Za-z0-9_-]{40,}/g,
+  /\btskey-[a-z]+-[A-Za-z0-9_]{8,}-[A-Za-z0-9_]{16,}/g,
+  /\bcf(?:k|ut|at)_[A-Za-z0-9]{40,}/g,
+  /\bvc[pikra]_[A-Za-z0-9]{20,}/g,
 ];
 
-/** `Authorization: Bearer abc`, `token abc` */
-const BEARER = /\b(authorization\s*[:=]\s*)(?:bearer|token|basic)?\s*[^\s"',]+/gi;
-/** `https://user:password@host` */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
-/** `DB_PASSWORD=hunter2`, `"api_key": "abc"` */
-const SECRET_ASSIGNMENT =
-  /\b([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)([^\s"',;]{3,})/gi;
+/** `-----BEGIN … PRIVATE KEY-----` through END (or to the end of the text, when it was cut). */
+const PEM =
+  /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)/g;
+
+/** A line that is only base64 of PEM width: a private key's body printed line by line. */
+const PEM_BODY_LINE = /^([ \t"']*)([A-Za-z0-9+/]{60,76}={0,2})([ \t"',]*(?:\\n)?[ \t"',]*)$/gm;
+
+/** Slack incoming webhooks: the path is the secret. */
+const SLACK_WEBHOOK = /(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g;
+
+/** `scheme://user:password@host` → keeps user and host. */
+const URL_PASSWORD = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@]{0,256}:)([^\s@/]{1,512})@/gi;
+
+/** `Authorization: Bearer abc`, `authorization=token abc`, `"Authorization": "Basic abc"`; keeps the scheme. */
+const AUTH_HEADER =
+  /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|token|basic|digest|apikey|bot|sso-key)\s+)?)([^\s"',;]+)/gi;
+
+/** Other credential headers: `X-Api-Key: abc`, `Private-Token: abc`, `Cookie: a=b`. */
+const OTHER_HEADER =
+  /\b((?:x-api-key|api-key|x-auth-token|private-token|x-access-token|cookie|set-cookie)\s*:\s*)([^\r\n"']+)/gi;
+
+/** Azure storage / service bus connection strings and SAS signatures: `AccountKey=…;`, `sig=…&`. */
+const AZURE = /\b((?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=)([^;&\s"']+)/gi;
+
+/** CLI flags: `--password hunter2`, `--token=abc`, `docker login -p abc`. */
+const CLI_FLAG =
+  /(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)(?:=|\s+)|\bdocker login\b[^\n]*?\s-p\s+)(?!-)([^\s"']+)/gi;
+
+/**
+ * `DB_PASSWORD=hunter2`, `"api_key": "abc def"`, `aws_secret_access_key = abc`, `token: abc`: a name
+ * that says secret, then `=` or `:`, then a quoted or bare value.
+ */
+const SECRET_NAME =
+  '[A-Za-z0-9_.-]*(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key|client[_-]?secret|credentials?|_auth|auth[_-]?token|session[_-]?(?:id|key)|cookie|sas[_-]?token|connection[_-]?string|conn[_-]?str|dsn)[A-Za-z0-9_.-]*';
+/** `token.test.ts:12:26` is a file name and a position, not an assignment. */
+const NOT_A_FILE = '(?<!\\.(?:[cm]?[jt]sx?|py|go|rs|rb|java|kt|cs|php|json|ya?ml|toml|txt|md|sh|log))';
+const SECRET_ASSIGNMENT = new RegExp(
+  `(?<![A-Za-z0-9_.-])(?<!unexpected )(${SECRET_NAME}${NOT_A_FILE}["']?\\s*(?:=>|[:=])\\s*)(?!\\$\\{\\{)(?:"((?:[^"\\\\\\n]|\\\\.){1,2000})"|'([^'\\n]{1,2000})'|([^\\s"',;}\\]]{1,2000}))`,
+  'gi',
+);
+
+/** Values that are not secrets: masks, placeholders, references, booleans, small numbers. */
+const NOT_A_SECRET =
+  /^(?:\*+|\[REDACTED\]|<[^>]*>|\$\{\{[^}]*\}\}|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_]+%|null|nil|none|true|false|undefined|\d{1,6}|)$/i;
+
+function redactValue(prefix: string, value: string, quote: string): string {
+  // Already redacted (a bare value stops before `]`, so it reads `[REDACTED`).
+  if (NOT_A_SECRET.test(value) || value.startsWith(REPLACEMENT.slice(0, -1)))
+    return `${prefix}${quote}${value}${quote}`;
+  return `${prefix}${quote}${REPLACEMENT}${quote}`;
+}
+
+/** A PEM body line is base64 with upper, lower case and digits (hex digests and words are not). */
+function looksLikeKeyMaterial(b64: string): boolean {
+  return /[A-Z]/.test(b64) && /[a-z]/.test(b64) && /[0-9]/.test(b64);
+}
 
 export function redact(text: string): string {
+  if (text.length === 0 || !HINT.test(text)) return text;
   let out = text;
-  for (const p of PATTERNS) out = out.replace(p, REPLACEMENT);
-  out = out.replace(BEARER, `$1${REPLACEMENT}`);
-  out = out.replace(URL_PASSWORD, `$1${REPLACEMENT}@`);
-  out = out.replace(SECRET_ASSIGNMENT, (_m, key: string) => `${key}${REPLACEMENT}`);
+  out = out.replace(PEM, REPLACEMENT);
+  out = out.replace(PEM_BODY_LINE, (m, pre: string, b64: string, post: string) =>
+    looksLikeKeyMaterial(b64) ? `${pre}${REPLACEMENT}${post}` : m,
+  );
+  for (const p of TOKENS) out = out.replace(p, REPLACEMENT);
+  out = out.replace(SLACK_WEBHOOK, `$1${REPLACEMENT}`);
+  out = out.replace(URL_PASSWORD, (m, pre: string, pw: string) =>
+    pw === REPLACEMENT ? m : `${pre}${REPLACEMENT}@`,
+  );
+  out = out.replace(AUTH_HEADER, (_m, pre: string, v: string) => redactValue(pre, v, ''));
+  out = out.replace(OTHER_HEADER, (_m, pre: string, v: string) => redactValue(pre, v.trimEnd(), ''));
+  out = out.replace(AZURE, (_m, pre: string, v: string) => redactValue(pre, v, ''));
+  out = out.replace(CLI_FLAG, (_m, pre: string, v: string) => redactValue(pre, v, ''));
+  out = out.replace(
+    SECRET_ASSIGNMENT,
+    (_m, pre: string, dq: string | undefined, sq: string | undefined, bare: string | undefined) => {
+      if (dq !== undefined) return redactValue(pre, dq, '"');
+      if (sq !== undefined) return redactValue(pre, sq, "'");
+      return redactValue(pre, bare ?? '', '');
+    },
+  );
   return out;
 }

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Tool } from '../../../tools/shared/define-tool.ts';
+import type { Ports } from '../../../tools/shared/ports.ts';
+import { redactMessage } from '../../agent/tool-adapter.ts';
+import { AppError } from '../../errors.ts';
+import { defineJob, type JobKind } from '../queues.ts';
+
+export const runToolPayload = z.object({
+  tool: z.string(),
+  input: z.unknown(),
+});
+export type RunToolPayload = z.infer<typeof runToolPayload>;
+
+/**
+ * The job behind `/ops` commands and buttons that run a read tool: validates the input against the
+ * tool's own schema, runs it with the requester's identity, and ends the progress message with the
+ * tool's blocks (redacted). Only `read` tools run here; changes go through approval jobs.
+ */
+export function createRunToolJob(deps: {
+  tools: readonly Tool<unknown, unknown>[];
+  ports: Ports;
+}): JobKind<RunToolPayload> {
+  const byName = new Map(deps.tools.map((t) => [t.name, t]));
+  return defineJob({
+    name: 'run_tool',
+    payload: runToolPayload,
+    attempts: 3,
+    async process(run) {
+      const tool = byName.get(run.payload.tool);
+      if (!tool)
+        throw new AppError({
+          code: 'unknown_tool',
+          userMessage: `This bot has no tool "${run.payload.tool}" any more.`,
+        });
+      if (tool.risk !== 'read') {
+        throw new AppError({
+          code: 'not_read_only',
+          userMessage: `${tool.name} changes things and only runs after approval.`,
+        });
+      }
+      const input = tool.input.parse(run.payload.input);
+      const result = await tool.run(deps.ports, input, {
+        userId: run.requestedBy,
+        channelId: run.target.kind === 'slack' ? run.target.channel : undefined,
+        traceId: run.traceId,
+        signal: run.signal,
+        progress: run.progress,
+      });
+      return { message: redactMessage(tool.blocks(result)) };
+    },
+  });
+}

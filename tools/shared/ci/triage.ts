@@ -1,0 +1,374 @@
+/**
+ * Triage of one failed GitHub Actions run: which run (id, URL, branch or the default branch's latest
+ * failure), which jobs failed, and for each the failed step, the excerpt of its log a person would
+ * have scrolled to (redacted), the kind of failure, and a link to the log line. Used by the
+ * `triage_build` tool (commands, buttons, the agent) and by automatic triage from the webhook.
+ */
+
+import { AppError } from '../errors.ts';
+import type {
+  Conclusion,
+  GitHubPort,
+  RepoRef,
+  WorkflowJob,
+  WorkflowRun,
+  WorkflowStep,
+} from '../github-port.ts';
+import { type ExtractDetails, type Extraction, extractLog, type FailureKind } from './extract.ts';
+import { triageFingerprint } from './fingerprint.ts';
+import type { TriageTarget } from './target.ts';
+import { FAILED_RUN_CONCLUSIONS } from './workflow-run.ts';
+
+export interface TriagedJob {
+  id: number;
+  name: string;
+  conclusion: Conclusion;
+  /** The job's page. */
+  url: string;
+  /** The step GitHub marks as failed (or timed out / cancelled), when there is one. */
+  failedStep: { number: number; name: string } | null;
+  kind: FailureKind;
+  /** Rule that decided the kind (`jest`, `tsc`, `npm-install`, `oom`, …), null when nothing matched. */
+  rule: string | null;
+  confidence: Extraction['confidence'];
+  /** The first error line, redacted. Null when the log could not be read or held nothing decisive. */
+  firstError: string | null;
+  /** The excerpt, redacted: at most ~40 lines, each with its line number in the raw job log. */
+  excerpt: { line: number; text: string }[];
+  /** Line number of the first error in the raw job log. */
+  logLine: number | null;
+  /** Link to the log: `…/job/ID#step:N:LINE` when the line can be placed in a step, else the job page. */
+  logUrl: string;
+  /** The log section the error is in (`Run npm test`). */
+  section: string | null;
+  /** Test name, location, expected/received, error code, exit code — redacted. */
+  details: ExtractDetails;
+  /** The runner's verdict line (`Process completed with exit code 1.`, a timeout), redacted. */
+  verdict: string | null;
+  /** Why there is no excerpt (logs expired, unreadable), when there is none. */
+  note: string | null;
+  /** For "same failure within a day" (see fingerprint.ts). */
+  fingerprint: string;
+  linesRead: number;
+  stoppedEarly: boolean;
+}
+
+export interface TriageResult {
+  /** `owner/repo` */
+  repo: string;
+  run: {
+    id: number;
+    /** Workflow name (`CI`). */
+    workflow: string;
+    workflowPath: string;
+    runNumber: number;
+    attempt: number;
+    branch: string | null;
+    sha: string;
+    event: string;
+    conclusion: Conclusion;
+    /** Commit or PR title, redacted. */
+    title: string;
+    actor: string | null;
+    url: string;
+    createdAt: string;
+  };
+  /** The failed jobs that were triaged (at most `maxJobs`), in GitHub's order. */
+  jobs: TriagedJob[];
+  /** Failed (or timed-out) jobs in the run, including those not triaged. */
+  failedJobCount: number;
+  /** Jobs cancelled as a consequence (fail-fast, concurrency). */
+  cancelledJobCount: number;
+  /** The headline kind: the first triaged job's. */
+  kind: FailureKind;
+  /** The first triaged job's fingerprint (the run's "same failure" key), null without jobs. */
+  fingerprint: string | null;
+  /** `/ops rerun owner/repo RUN_ID` */
+  rerunCommand: string;
+  /** Set when the run failed before any job ran (startup failure, invalid workflow). */
+  note: string | null;
+}
+
+export interface TriageOptions {
+  /** Failed jobs whose logs are read (default 4); the rest are counted. */
+  maxJobs?: number;
+  signal?: AbortSignal;
+  progress?: (step: string) => void;
+}
+
+const FAILED_JOB = new Set(['failure', 'timed_out']);
+
+/** Finds the run to triage; throws the specific AppErrors (no failed run, not failed, in progress). */
+export async function resolveRun(
+  github: GitHubPort,
+  ref: RepoRef,
+  target: TriageTarget,
+  signal?: AbortSignal,
+): Promise<WorkflowRun> {
+  const repo = `${ref.owner}/${ref.repo}`;
+  let run: WorkflowRun;
+  if (target.kind === 'run') {
+    run = await github.getWorkflowRun({ ...ref, runId: target.runId }, { signal });
+  } else {
+    const branch = target.kind === 'branch' ? target.branch : await github.getDefaultBranch(ref, { signal });
+    const runs = await github.listWorkflowRuns({ ...ref, branch, status: 'failure', perPage: 1 }, { signal });
+    const latest = runs[0];
+    if (!latest) {
+      throw new AppError({
+        code: 'no_failed_run',
+        userMessage: `No failed workflow run on ${branch} of ${repo} (among the runs GitHub still lists).`,
+      });
+    }
+    run = latest;
+  }
+  if (run.status !== 'completed') {
+    throw new AppError({
+      code: 'run_in_progress',
+      userMessage: `Run ${run.id} of ${repo} is still ${run.status ?? 'running'}; triage it once it has finished.`,
+    });
+  }
+  if (!run.conclusion || !FAILED_RUN_CONCLUSIONS.has(run.conclusion)) {
+    throw new AppError({
+      code: 'run_not_failed',
+      userMessage:
+        run.conclusion === 'cancelled'
+          ? `Run ${run.id} of ${repo} was cancelled, it did not fail. Nothing to triage.`
+          : `Run ${run.id} of ${repo} did not fail (conclusion: ${run.conclusion ?? 'none'}). Nothing to triage.`,
+    });
+  }
+  return run;
+}
+
+/** The step that failed: GitHub's failed step, else a timed-out or cancelled one. */
+export function failedStepOf(job: WorkflowJob): WorkflowStep | null {
+  return (
+    job.steps.find((s) => s.conclusion === 'failure') ??
+    job.steps.find((s) => s.conclusion === 'timed_out') ??
+    job.steps.find((s) => s.conclusion === 'cancelled') ??
+    null
+  );
+}
+
+/**
+ * `#step:N:LINE` for the first error. GitHub's log viewer numbers lines within each step, starting
+ * with the step's `Run …` header line. Log sections map to the steps that ran, in order; when that
+ * mapping disagrees with the failed step (composite actions add sections of their own), the link
+ * points at the failed step without a line.
+ */
+export function logAnchor(job: WorkflowJob, x: Extraction, failed: WorkflowStep | null): string {
+  const ran = job.steps.filter((s) => s.conclusion !== 'skipped' && s.conclusion !== null);
+  const sec = x.section;
+  const first = x.firstError;
+  if (sec && first && sec.index < ran.length) {
+    const step = ran[sec.index] as WorkflowStep;
+    if (!failed || step.number === failed.number)
+      return `#step:${step.number}:${first.n - sec.startLine + 1}`;
+  }
+  return failed ? `#step:${failed.number}:1` : '';
+}
+
+/** Reads, extracts and redacts one job's log. */
+async function triageJob(
+  github: GitHubPort,
+  redact: (s: string) => string,
+  ref: RepoRef,
+  run: WorkflowRun,
+  job: WorkflowJob,
+  signal?: AbortSignal,
+): Promise<TriagedJob> {
+  const failed = failedStepOf(job);
+  const base: Omit<TriagedJob, 'fingerprint'> = {
+    id: job.id,
+    name: redact(job.name),
+    conclusion: job.conclusion,
+    url: job.htmlUrl,
+    failedStep: failed ? { number: failed.number, name: redact(failed.name) } : null,
+    kind: job.conclusion === 'timed_out' ? 'timeout' : 'unknown',
+    rule: null,
+    confidence: 'low',
+    firstError: null,
+    excerpt: [],
+    logLine: null,
+    logUrl: job.htmlUrl,
+    section: null,
+    details: {},
+    verdict: null,
+    note: null,
+    linesRead: 0,
+    stoppedEarly: false,
+  };
+  let x: Extraction & { stoppedEarly: boolean };
+  try {
+    x = await extractLog(github.streamJobLog({ ...ref, jobId: job.id }, { signal }), { signal });
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'github_logs_expired') {
+      return {
+        ...base,
+        note: e.userMessage,
+        fingerprint: fingerprintOf(ref, run, base.failedStep?.name ?? '', ''),
+      };
+    }
+    throw e;
+  }
+
+  // Redact line by line (line numbers stay attached); if the excerpt as a whole holds a secret that
+  // spans lines and survived that, fall back to the whole-text redaction.
+  let excerpt = x.lines.map((l) => ({ line: l.n, text: redact(l.text) }));
+  const joined = x.lines.map((l) => l.text).join('\n');
+  const whole = redact(joined);
+  if (whole !== excerpt.map((l) => l.text).join('\n')) {
+    excerpt = whole.split('\n').map((text, i) => ({ line: x.lines[i]?.n ?? 0, text }));
+  }
+  const details: ExtractDetails = {};
+  for (const [k, v] of Object.entries(x.details) as [keyof ExtractDetails, string | number | undefined][]) {
+    if (v !== undefined) (details as Record<string, unknown>)[k] = typeof v === 'string' ? redact(v) : v;
+  }
+  const firstError = x.firstError ? redact(x.firstError.text) : null;
+  const step = base.failedStep?.name ?? x.section?.title ?? '';
+  return {
+    ...base,
+    kind: x.kind === 'unknown' && job.conclusion === 'timed_out' ? 'timeout' : x.kind,
+    rule: x.rule,
+    confidence: x.confidence,
+    firstError,
+    excerpt,
+    logLine: x.firstError?.n ?? null,
+    logUrl: `${job.htmlUrl}${logAnchor(job, x, failed)}`,
+    section: x.section ? redact(x.section.title) : null,
+    details,
+    verdict: x.terminal ? redact(x.terminal.line.text.replace(/^##\[error\]/, '')) : null,
+    note: x.lines.length === 0 ? 'The log holds no output for this job.' : null,
+    fingerprint: fingerprintOf(ref, run, step, x.firstError?.text ?? ''),
+    linesRead: x.linesRead,
+    stoppedEarly: x.stoppedEarly,
+  };
+}
+
+function fingerprintOf(ref: RepoRef, run: WorkflowRun, step: string, firstError: string): string {
+  return triageFingerprint({
+    repo: `${ref.owner}/${ref.repo}`,
+    workflow: run.workflowPath || run.name,
+    step,
+    firstErrorLine: firstError,
+  });
+}
+
+/**
+ * Triage of a run that has been resolved (see resolveRun): lists its jobs and reads the failed ones'
+ * logs one after the other, each only as far as its excerpt needs. Throws `github_logs_expired` when
+ * no failed job's log could be read at all.
+ */
+export async function triageRun(
+  github: GitHubPort,
+  redact: (s: string) => string,
+  ref: RepoRef,
+  run: WorkflowRun,
+  opts: TriageOptions = {},
+): Promise<TriageResult> {
+  const maxJobs = opts.maxJobs ?? 4;
+  const jobs = await github.listJobsForRun({ ...ref, runId: run.id }, { signal: opts.signal });
+  const failed = jobs.filter((j) => j.conclusion && FAILED_JOB.has(j.conclusion));
+  const cancelled = jobs.filter((j) => j.conclusion === 'cancelled');
+  // A run with only cancelled jobs (a fail-fast sibling failed in another attempt, or the runner
+  // died) is triaged through those.
+  const toRead = (failed.length > 0 ? failed : cancelled).slice(0, maxJobs);
+  const triaged: TriagedJob[] = [];
+  for (const [i, job] of toRead.entries()) {
+    opts.signal?.throwIfAborted();
+    opts.progress?.(`Reading the log of job "${job.name}" (${i + 1}/${toRead.length})…`);
+    triaged.push(await triageJob(github, redact, ref, run, job, opts.signal));
+  }
+  if (triaged.length > 0 && triaged.every((j) => j.note && j.excerpt.length === 0 && j.firstError === null)) {
+    const expired = triaged.find((j) => j.note?.includes('no longer available'));
+    if (expired) {
+      throw new AppError({
+        code: 'github_logs_expired',
+        userMessage: `The logs of run ${run.id} of ${ref.owner}/${ref.repo} are no longer available (expired or deleted). Re-run the failed jobs to get fresh logs.`,
+      });
+    }
+  }
+  const first = triaged[0];
+  return {
+    repo: `${ref.owner}/${ref.repo}`,
+    run: {
+      id: run.id,
+      workflow: redact(run.name),
+      workflowPath: run.workflowPath,
+      runNumber: run.runNumber,
+      attempt: run.runAttempt,
+      branch: run.headBranch,
+      sha: run.headSha,
+      event: run.event,
+      conclusion: run.conclusion,
+      title: redact(run.displayTitle),
+      actor: run.actor,
+      url: run.htmlUrl,
+      createdAt: run.createdAt,
+    },
+    jobs: triaged,
+    failedJobCount: failed.length,
+    cancelledJobCount: cancelled.length,
+    kind: first?.kind ?? (run.conclusion === 'timed_out' ? 'timeout' : 'unknown'),
+    fingerprint: first?.fingerprint ?? null,
+    rerunCommand: `/ops rerun ${ref.owner}/${ref.repo} ${run.id}`,
+    note:
+      jobs.length === 0
+        ? run.conclusion === 'startup_failure'
+          ? 'The run failed before any job started (startup failure): usually an invalid workflow file or a missing required secret/permission.'
+          : 'The run has no jobs to triage.'
+        : null,
+  };
+}
+
+const KIND_LABEL: Record<FailureKind, string> = {
+  test: 'test failure',
+  compile: 'build/compile error',
+  lint: 'lint error',
+  dependency: 'dependency install failure',
+  infrastructure: 'infrastructure problem (runner, memory, disk, network)',
+  timeout: 'timeout',
+  cancelled: 'cancellation',
+  unknown: 'failure of unknown kind',
+};
+
+export function kindLabel(kind: FailureKind): string {
+  return KIND_LABEL[kind];
+}
+
+/**
+ * Everything an LLM needs to write a 2–4 sentence explanation and suggested fix for one failed job —
+ * run and job metadata, the rule-based verdict, and the redacted excerpt — and nothing more (never
+ * the log). Plain text, at most `maxChars` (default 3,000).
+ */
+export function triageExplanationInput(result: TriageResult, job: TriagedJob, maxChars = 3000): string {
+  const r = result.run;
+  const d = job.details;
+  const lines = [
+    `Repository: ${result.repo}`,
+    `Workflow: ${r.workflow} (${r.workflowPath}), run ${r.id}, attempt ${r.attempt}, event ${r.event}`,
+    `Branch: ${r.branch ?? '(none)'}, commit ${r.sha.slice(0, 7)}: ${r.title}`,
+    `Job: ${job.name} (${job.conclusion})`,
+    `Failed step: ${job.failedStep?.name ?? '(unknown)'}${job.section && job.section !== job.failedStep?.name ? `; error in log section "${job.section}"` : ''}`,
+    `Kind (rule-based): ${job.kind} — ${KIND_LABEL[job.kind]}; rule ${job.rule ?? 'none'}; confidence ${job.confidence}`,
+    d.testName ? `Failing test: ${d.testName}` : '',
+    d.location ? `Location: ${d.location}` : '',
+    d.expected !== undefined ? `Expected: ${d.expected}` : '',
+    d.received !== undefined ? `Received: ${d.received}` : '',
+    d.errorCode ? `Error code: ${d.errorCode}` : '',
+    d.exitCode !== undefined ? `Exit code: ${d.exitCode}` : '',
+    job.verdict ? `Runner verdict: ${job.verdict}` : '',
+    job.note ? `Note: ${job.note}` : '',
+    job.firstError ? `First error (log line ${job.logLine}): ${job.firstError}` : '',
+    'Excerpt (log line: text):',
+  ].filter(Boolean);
+  let out = lines.join('\n');
+  for (const l of job.excerpt) {
+    const next = `\n${l.line}: ${l.text.slice(0, 300)}`;
+    if (out.length + next.length > maxChars - 20) {
+      out += '\n…';
+      break;
+    }
+    out += next;
+  }
+  return out.slice(0, maxChars);
+}

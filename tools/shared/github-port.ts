@@ -1,0 +1,129 @@
+/**
+ * What the CI tools need from GitHub Actions, in Shipmate's own shapes (camelCase, only the fields a
+ * triage uses) so tools and unit tests never depend on Octokit's response types. Implemented over
+ * @octokit/rest by src/clients/github.ts and in memory by tests.
+ *
+ * Every method throws AppError on failure, with these codes:
+ * - `github_repo_not_found` — unknown repository (or one the credentials cannot see: GitHub answers 404 for both)
+ * - `github_no_access` — 401/403: bad or expired token, missing permission (`actions: read` to read, `actions: write` to re-run), App not installed
+ * - `github_not_found` — the run or job does not exist
+ * - `github_logs_expired` — the job's log is gone (retention passed or deleted)
+ * - `github_not_rerunnable` — GitHub refused a re-run (in progress, too old)
+ * - `github_rate_limited` — rate limit exhausted and the wait would be too long (retryable)
+ * - `github_unreachable` — network error or GitHub 5xx after retries (retryable)
+ */
+
+/** A repository, always addressed by owner and name as GitHub spells them (`acme`, `shop`). */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface RunRef extends RepoRef {
+  runId: number;
+}
+
+export interface JobRef extends RepoRef {
+  jobId: number;
+}
+
+/** Conclusions GitHub reports for runs, jobs and steps (null while not completed). */
+export type Conclusion =
+  | 'success'
+  | 'failure'
+  | 'neutral'
+  | 'cancelled'
+  | 'skipped'
+  | 'timed_out'
+  | 'action_required'
+  | 'stale'
+  | 'startup_failure'
+  | null;
+
+export interface WorkflowRun {
+  id: number;
+  /** The workflow's `name:` (e.g. "CI"). */
+  name: string;
+  /** Path of the workflow file, e.g. `.github/workflows/ci.yml`; stable across renames of `name:`. */
+  workflowPath: string;
+  workflowId: number;
+  runNumber: number;
+  /** 1 for the first attempt, incremented by each re-run. */
+  runAttempt: number;
+  /** Commit title or PR title GitHub shows for the run. */
+  displayTitle: string;
+  headBranch: string | null;
+  headSha: string;
+  /** `push`, `pull_request`, `schedule`, `workflow_dispatch`, … */
+  event: string;
+  /** `queued`, `in_progress`, `completed`, … */
+  status: string | null;
+  conclusion: Conclusion;
+  /** The run's page, e.g. https://github.com/acme/shop/actions/runs/123 */
+  htmlUrl: string;
+  /** Login of the user who triggered the run, when GitHub says. */
+  actor: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkflowStep {
+  /** 1-based, as in the log URL anchor `#step:N:LINE`. */
+  number: number;
+  name: string;
+  status: string;
+  conclusion: Conclusion;
+}
+
+export interface WorkflowJob {
+  id: number;
+  runId: number;
+  runAttempt: number;
+  name: string;
+  status: string;
+  conclusion: Conclusion;
+  /** The job's page; `#step:N:LINE` appended links a log line. */
+  htmlUrl: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  runnerName: string | null;
+  steps: WorkflowStep[];
+}
+
+export interface ListRunsQuery extends RepoRef {
+  /** Only runs whose head branch is this one. */
+  branch?: string;
+  /** `failure` lists failed runs; GitHub also accepts `success`, `completed`, `in_progress`, … */
+  status?: string;
+  /** Page size, 1–100 (default 10). Only the first page is read. */
+  perPage?: number;
+}
+
+export interface CallOptions {
+  /** Aborts the request (and, for log streams, the reading). */
+  signal?: AbortSignal;
+}
+
+export interface GitHubPort {
+  /** Most recent workflow runs first. */
+  listWorkflowRuns(query: ListRunsQuery, opts?: CallOptions): Promise<WorkflowRun[]>;
+  getWorkflowRun(ref: RunRef, opts?: CallOptions): Promise<WorkflowRun>;
+  /** Jobs of the run's latest attempt, with their steps (up to 100 jobs). */
+  listJobsForRun(ref: RunRef, opts?: CallOptions): Promise<WorkflowJob[]>;
+  /**
+   * The job's log as lines (without line terminators), read as a stream: the 302 redirect GitHub
+   * answers is followed without sending credentials to the storage host, the body is never held in
+   * memory, and stopping the iteration (break/return) or aborting `signal` closes the connection —
+   * so a caller may stop reading as soon as it has what it needs. Lines longer than 64 KiB are cut.
+   * Errors (logs expired, no access) are thrown by the first `next()`.
+   */
+  streamJobLog(ref: JobRef, opts?: CallOptions): AsyncIterable<string>;
+  /**
+   * Re-runs the failed jobs of a run (GitHub starts a new attempt of the same run id). Returns the run
+   * as GitHub reports it right after the request; `runAttempt` is normally the new attempt's number.
+   * Needs `actions: write`.
+   */
+  rerunFailedJobs(ref: RunRef, opts?: CallOptions): Promise<WorkflowRun>;
+  /** The repository's default branch (e.g. `main`); also the cheapest "does this repo exist" check. */
+  getDefaultBranch(ref: RepoRef, opts?: CallOptions): Promise<string>;
+}
