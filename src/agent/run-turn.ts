@@ -96,7 +96,8 @@ export async function runTurn(o: {
   const last = messages.at(-1);
   const answered =
     last && AIMessage.isInstance(last) && !last.tool_calls?.length && textOf(last).trim() !== '';
-  if (!stopped && !answered) stopped = ai.length >= o.limits.maxModelCalls ? 'model_limit' : 'tool_limit';
+  // The tool limit is reached first when it is reached at all: it is what the user should hear.
   if (!stopped && state.notRun.length) stopped = 'tool_limit';
+  if (!stopped && !answered) stopped = 'model_limit';
   return { text: answered && last ? textOf(last).trim() : '', state, modelCalls: ai.length, tokens, stopped };
 }

@@ -53,9 +53,11 @@ export function toLangChainTool(t: Tool<unknown, unknown>, deps: Ports, ctx: Too
       try {
         const result = await t.run(deps, input, ctx);
         const summary = redact(t.summarize(result));
-        state.found.push({ tool: t.name, summary });
-        const message = redactMessage(t.blocks(result));
-        state.artifacts.push({ tool: t.name, message });
+        // The same call twice adds nothing for the user: keep one copy of each distinct result.
+        if (!state.found.some((f) => f.tool === t.name && f.summary === summary)) {
+          state.found.push({ tool: t.name, summary });
+          state.artifacts.push({ tool: t.name, message: redactMessage(t.blocks(result)) });
+        }
         return [asToolResult(t.name, summary), { tool: t.name }];
       } catch (e) {
         if (ctx.signal.aborted) throw e;

@@ -61,16 +61,19 @@ export interface KubeClient extends KubePort {
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
-interface ContextClients {
+/** One kubeconfig context's API clients, built once and cached by {@link createKubeContextPool}. */
+export interface ContextClients {
   name: string;
   server: string;
+  /** The kubeconfig pinned to this context (its current context), for requests the API classes do not cover (watches). */
+  kc: KubeConfig;
   core: CoreV1Api;
   apps: AppsV1Api;
   /** The first TLS dispatcher the library built for this context, reused so connections pool. */
   dispatcher?: Dispatcher;
 }
 
-interface Loaded {
+export interface Loaded {
   kc: KubeConfig;
   source: string;
 }
@@ -78,10 +81,10 @@ interface Loaded {
 const DEFAULT_TIMEOUT_MS = 20_000;
 
 /** Where a request was going, for error messages. */
-interface RequestSite {
+export interface RequestSite {
   cluster: string;
   server: string;
-  verb: 'list' | 'get';
+  verb: 'list' | 'get' | 'patch' | 'watch';
   resource: string;
   namespace?: string;
   name?: string;
@@ -149,10 +152,36 @@ const LISTERS: Record<KubeListKind, Lister> = {
 };
 
 /**
- * Builds the Kubernetes port. Never throws: configuration problems surface on the first call as
- * AppError `kube_not_configured`, so the rest of the bot keeps working without a cluster.
+ * The kubeconfig, one client set per context, and the one way to run a request (signal, timeout,
+ * pooled connection, JSON taken raw, failures mapped) — shared by the read port ({@link createKubePort})
+ * and the deploy port (src/clients/kube-deploy.ts), so both pool connections per context.
  */
-export function createKubePort(opts: KubePortOptions = {}): KubeClient {
+export interface KubeContextPool {
+  /** Per-request time limit in ms. */
+  readonly timeoutMs: number;
+  /** The kubeconfig (loaded on first use); throws AppError `kube_not_configured`. */
+  load(): Loaded;
+  /** The clients of a context (omitted = current); throws `kube_unknown_context`, `kube_not_configured`. */
+  clientsFor(cluster: string | undefined): ContextClients;
+  /**
+   * Runs one generated-client call with the caller's signal plus the per-request timeout. Resolves
+   * with the response's parsed JSON (or what `fn` returned, for text); rejects with an AppError.
+   */
+  call(
+    c: ContextClients,
+    site: Omit<RequestSite, 'cluster' | 'server'>,
+    signal: AbortSignal | undefined,
+    fn: (o: ConfigurationOptions) => Promise<unknown>,
+  ): Promise<unknown>;
+  /** Drops pooled connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a context pool. Never throws: configuration problems surface on the first call as
+ * AppError `kube_not_configured`.
+ */
+export function createKubeContextPool(opts: KubePortOptions = {}): KubeContextPool {
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   let loaded: Loaded | undefined;
   const clients = new Map<string, ContextClients>();
@@ -208,7 +237,7 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
         cause: e,
       });
     }
-    const entry: ContextClients = { name, server: clusterEntry.server, core, apps };
+    const entry: ContextClients = { name, server: clusterEntry.server, kc: pinned, core, apps };
     clients.set(name, entry);
     return entry;
   };
@@ -256,7 +285,7 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
       if (timeout.aborted) {
         throw new AppError({
           code: 'kube_timeout',
-          userMessage: `The Kubernetes API of cluster "${c.name}" (${c.server}) did not answer within ${formatSeconds(timeoutMs)} (${site.verb} ${site.resource}). Try again, or narrow to one namespace.`,
+          userMessage: `The Kubernetes API of cluster "${c.name}" (${c.server}) did not answer within ${formatSeconds(timeoutMs)} (${site.verb} ${site.resource}). ${site.verb === 'list' ? 'Try again, or narrow to one namespace.' : 'Try again.'}`,
           retryable: true,
           cause: e,
         });
@@ -264,6 +293,30 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
       throw toKubeError(e, { ...site, cluster: c.name, server: c.server });
     }
   };
+
+  return {
+    timeoutMs,
+    load,
+    clientsFor,
+    call,
+    async close() {
+      const ds = [...clients.values()].flatMap((c) => (c.dispatcher ? [c.dispatcher] : []));
+      clients.clear();
+      await Promise.all(ds.map((d) => d.close().catch(() => undefined)));
+    },
+  };
+}
+
+/**
+ * Builds the Kubernetes port. Never throws: configuration problems surface on the first call as
+ * AppError `kube_not_configured`, so the rest of the bot keeps working without a cluster. Pass a
+ * `pool` to share contexts and connections with the deploy port (closing either closes the pool).
+ */
+export function createKubePort(
+  opts: KubePortOptions = {},
+  pool: KubeContextPool = createKubeContextPool(opts),
+): KubeClient {
+  const { load, clientsFor, call } = pool;
 
   const list = <K extends KubeListKind>(
     kind: K,
@@ -370,11 +423,7 @@ export function createKubePort(opts: KubePortOptions = {}): KubeClient {
       return typeof text === 'string' ? text : String(text ?? '');
     },
 
-    async close() {
-      const ds = [...clients.values()].flatMap((c) => (c.dispatcher ? [c.dispatcher] : []));
-      clients.clear();
-      await Promise.all(ds.map((d) => d.close().catch(() => undefined)));
-    },
+    close: () => pool.close(),
   };
 }
 
@@ -457,7 +506,8 @@ function notConfigured(detail: string, cause?: unknown): AppError {
   });
 }
 
-function cancelled(signal: AbortSignal): AppError {
+/** AppError `cancelled`, for a request the caller's signal stopped. */
+export function cancelled(signal: AbortSignal): AppError {
   return new AppError({ code: 'cancelled', userMessage: 'The request was cancelled.', cause: signal.reason });
 }
 
@@ -573,7 +623,7 @@ export function toKubeError(e: unknown, site: RequestSite): AppError {
         const userMessage = f
           ? `The bot's Kubernetes identity "${f.user}" is not allowed to ${f.verb} ${f.resource}${f.group ? ` (API group ${f.group})` : ''} ${
               f.namespace ? `in namespace "${f.namespace}"` : 'cluster-wide'
-            } on ${where}. Grant it "${f.verb}" on "${f.resource}" with a ${f.namespace ? 'Role' : 'ClusterRole'} and binding, or ask about one namespace it can read.`
+            } on ${where}. Grant it "${f.verb}" on "${f.resource}" with a ${f.namespace ? 'Role' : 'ClusterRole'} and binding${f.verb === 'list' ? ', or ask about one namespace it can read' : ''}.`
           : `Kubernetes RBAC on ${where} denied ${site.verb} ${site.resource}${site.namespace ? ` in namespace "${site.namespace}"` : ''}: ${msg || 'forbidden'}`;
         return new AppError({ code: 'kube_forbidden', userMessage, cause: e });
       }
@@ -591,6 +641,19 @@ export function toKubeError(e: unknown, site: RequestSite): AppError {
           userMessage: site.name
             ? `${singular(st?.details?.kind ?? site.resource)} "${st?.details?.name ?? site.name}" not found${site.namespace ? ` in namespace "${site.namespace}"` : ''} on ${where}.`
             : `The Kubernetes API of ${where} does not serve ${site.resource}${msg ? `: ${msg}` : ''}.`,
+          cause: e,
+        });
+      case 409:
+        return new AppError({
+          code: 'kube_conflict',
+          userMessage: `${singular(st?.details?.kind ?? site.resource)}${site.name ? ` "${site.name}"` : ''} on ${where} was changed by someone else at the same time (409 Conflict${msg ? `: ${msg}` : ''}). Try again.`,
+          retryable: true,
+          cause: e,
+        });
+      case 422:
+        return new AppError({
+          code: 'kube_invalid',
+          userMessage: `Kubernetes rejected the change to ${singular(st?.details?.kind ?? site.resource)}${site.name ? ` "${site.name}"` : ''}${site.namespace ? ` in namespace "${site.namespace}"` : ''} on ${where} as invalid: ${msg.replace(/^[\w.]+ "[^"]*" is invalid: /, '') || 'no reason given'}`,
           cause: e,
         });
       case 410:

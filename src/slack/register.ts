@@ -1,6 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Redis } from 'ioredis';
+import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
 import { fitMessage } from '../../tools/shared/compact.ts';
+import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
 import { newTraceId, type ReplyTarget } from '../context.ts';
 import type { Logger } from '../log.ts';
 import type { CommandReply } from '../ops/command.ts';
@@ -13,7 +15,11 @@ import type { OpsRouter } from '../ops/router.ts';
  */
 export const SLACK_COMMANDS = ['/ops'] as const;
 export const SLACK_EVENTS = ['app_mention', 'message.im'] as const;
-export const SLACK_ACTIONS = ['job_cancel'] as const;
+export const SLACK_ACTIONS = [
+  'job_cancel',
+  ...Object.values(KUBE_ACTION_IDS),
+  ...Object.values(CI_ACTION_IDS),
+] as const;
 
 /** How long a command may take before we ack empty and answer through response_url instead. */
 const ACK_BUDGET_MS = 2000;
@@ -24,8 +30,6 @@ export interface SlackDeps {
   redis: Redis;
   prefix: string;
   log: Logger;
-  /** Extra action ids from capabilities (their buttons also carry an /ops command). */
-  actions?: readonly string[];
 }
 
 function toResponse(r: CommandReply) {
@@ -119,7 +123,7 @@ export function registerSlack(app: App, deps: SlackDeps): void {
     );
   });
 
-  const actionIds = [...SLACK_ACTIONS, ...(deps.actions ?? [])];
+  const actionIds: readonly string[] = SLACK_ACTIONS;
   app.action<BlockAction<ButtonAction>>(
     new RegExp(`^(${actionIds.join('|')})$`),
     async ({ ack, body, action, respond }) => {

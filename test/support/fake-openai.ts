@@ -14,7 +14,13 @@ export interface ScriptStep {
 export interface ChatRequest {
   model: string;
   stream?: boolean;
-  messages: Array<{ role: string; content: unknown; tool_calls?: unknown; tool_call_id?: string; name?: string }>;
+  messages: Array<{
+    role: string;
+    content: unknown;
+    tool_calls?: unknown;
+    tool_call_id?: string;
+    name?: string;
+  }>;
   tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: unknown } }>;
 }
 
@@ -61,7 +67,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     });
     req.on('end', async () => {
       if (!req.url?.endsWith('/chat/completions')) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'not found' } }));
         return;
       }
       const body = JSON.parse(raw) as ChatRequest;
@@ -73,8 +81,13 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       if (res.destroyed) return;
       if (step.status) {
         res
-          .writeHead(step.status, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ error: { message: `scripted ${step.status}`, type: 'server_error', code: null } }));
+          // OpenAI sends retry-after-ms; the SDK honours it, which keeps retry tests fast.
+          .writeHead(step.status, { 'content-type': 'application/json', 'retry-after-ms': '20' })
+          .end(
+            JSON.stringify({
+              error: { message: `scripted ${step.status}`, type: 'server_error', code: null },
+            }),
+          );
         return;
       }
       const { toolCalls, usage, model } = completion(body, step, chars);
@@ -89,7 +102,12 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
             created,
             model,
             choices: [
-              { index: 0, message: { role: 'assistant', content: step.content ?? null, tool_calls: toolCalls }, finish_reason: finish, logprobs: null },
+              {
+                index: 0,
+                message: { role: 'assistant', content: step.content ?? null, tool_calls: toolCalls },
+                finish_reason: finish,
+                logprobs: null,
+              },
             ],
             usage,
           }),
@@ -98,15 +116,27 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       const send = (delta: unknown, finishReason: string | null, extra: Record<string, unknown> = {}) =>
-        res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`,
+        );
       send({ role: 'assistant', content: '' }, null);
-      if (step.content) for (const piece of step.content.match(/.{1,12}/gs) ?? []) send({ content: piece }, null);
+      if (step.content)
+        for (const piece of step.content.match(/.{1,12}/gs) ?? []) send({ content: piece }, null);
       toolCalls?.forEach((t, index) => {
-        send({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.function.name, arguments: '' } }] }, null);
+        send(
+          {
+            tool_calls: [
+              { index, id: t.id, type: 'function', function: { name: t.function.name, arguments: '' } },
+            ],
+          },
+          null,
+        );
         send({ tool_calls: [{ index, function: { arguments: t.function.arguments } }] }, null);
       });
       send({}, finish);
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`,
+      );
       res.end('data: [DONE]\n\n');
     });
   });

@@ -7,6 +7,8 @@ export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   headers: IncomingMessage['headers'];
+  /** What the fake answered (Web API calls only). */
+  response?: Record<string, unknown>;
 }
 
 export interface FakeSlack {
@@ -54,8 +56,12 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
   const failures = new Map<string, { error: string; times: number }>();
   const threads = new Map<string, Array<Record<string, unknown>>>();
   const waiters = new Set<() => void>();
-  let ts = 1_700_000_000;
-  const nextTs = () => `${ts++}.000100`;
+  // Slack's ts is the post time in microseconds, unique per channel: later messages sort after earlier ones.
+  let lastMicros = 0;
+  const nextTs = () => {
+    lastMicros = Math.max(lastMicros + 1, Date.now() * 1000);
+    return (lastMicros / 1e6).toFixed(6);
+  };
 
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     const f = failures.get(method);
@@ -84,8 +90,14 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         }
         return { ok: true, channel, ts: t, message: msg };
       }
-      case 'chat.update':
+      case 'chat.update': {
+        // Keep the stored thread in step, so conversations.replies shows the edited text.
+        for (const msgs of threads.values()) {
+          const m = msgs.find((x) => x.ts === args.ts);
+          if (m) Object.assign(m, { text: args.text, blocks: args.blocks });
+        }
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'apps.connections.open':
@@ -119,8 +131,9 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       } else {
         const method = url.pathname.replace(/^\/api\//, '');
-        calls.push({ method, args, headers: req.headers });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+        const response = answer(method, args);
+        calls.push({ method, args, headers: req.headers, response });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
       }
       for (const w of waiters) w();
     });
