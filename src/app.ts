@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
-import { ALL_TOOLS, clusterStatus, triageBuild, workloadDetails } from '../tools/index.ts';
+import { ALL_TOOLS, CATALOG_TOOLS, clusterStatus, triageBuild, workloadDetails } from '../tools/index.ts';
 import { parseTriageArgs, TRIAGE_USAGE } from '../tools/shared/ci/commands.ts';
 import {
   LOGS_USAGE,
@@ -14,8 +14,10 @@ import type { Ports } from '../tools/shared/ports.ts';
 import { redact } from '../tools/shared/redact.ts';
 import type { ThreadMessage } from './agent/history.ts';
 import { DEFAULT_LIMITS } from './agent/run-turn.ts';
+import { createAuditLog } from './audit/audit.ts';
 import { createGitHubPort, readOnlyGitHub } from './clients/github.ts';
 import { createKubePort } from './clients/kube.ts';
+import { createKubeDeployPort } from './clients/kube-deploy.ts';
 import { createChatModel } from './clients/llm.ts';
 import { connectRedis } from './clients/redis.ts';
 import { createBoltApp, createSlackWebClient } from './clients/slack.ts';
@@ -23,16 +25,27 @@ import type { Config } from './config.ts';
 import { runConsole } from './console/console.ts';
 import { createConsoleMessenger } from './console/messenger.ts';
 import type { ReplyTarget } from './context.ts';
+import { createRequestStore } from './deploy/requests.ts';
+import { createChangesPort, createDeployService, type DeployService } from './deploy/service.ts';
 import { AppError } from './errors.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
 import type { Messenger } from './jobs/messenger.ts';
 import { createAgentTurnJob } from './jobs/processors/agent-turn.ts';
+import { createApplyJob, createExpiryJob, createProposeJob } from './jobs/processors/change.ts';
 import { createRunToolJob } from './jobs/processors/run-tool.ts';
 import type { JobKind } from './jobs/queues.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { OpsCommand } from './ops/command.ts';
 import { createCancelCommand } from './ops/commands/cancel.ts';
+import {
+  createApproveCommand,
+  createAuditCommand,
+  createDeployCommand,
+  createHistoryCommand,
+  createRejectCommand,
+  createRollbackCommand,
+} from './ops/commands/changes.ts';
 import { createHelpCommand } from './ops/commands/help.ts';
 import { createMentionHandler } from './ops/mention.ts';
 import { createOpsRouter, type OpsRouter } from './ops/router.ts';
@@ -57,6 +70,8 @@ export interface AppOptions {
   extraJobs?: readonly JobKind<never>[];
   extraCommands?: (deps: { jobs: JobRuntime }) => readonly OpsCommand[];
   progressIntervalMs?: number;
+  /** BullMQ lock duration (tests shorten it to exercise a worker dying mid-job). */
+  lockDurationMs?: number;
 }
 
 export interface ShipmateApp {
@@ -112,10 +127,25 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           onWarning: (message) => log.warn({ integration: 'github' }, message),
         })
       : undefined;
+  // Deploys write to clusters through their own client (src/clients/kube-deploy.ts); only the jobs
+  // that apply an approved request use its write methods.
+  const kubeDeploy = createKubeDeployPort({
+    kubeconfigPath: config.kube.kubeconfigPath,
+    requestTimeoutMs: config.kube.requestTimeoutMs,
+  });
+  const audit = createAuditLog({
+    redis,
+    prefix: config.redis.prefix,
+    retentionMs: config.deploy.auditRetentionMs,
+    log,
+  });
+  const requests = createRequestStore(redis, config.redis.prefix);
+  const hasCatalog = Object.keys(config.team.services).length > 0;
   const ports: Ports = { redact, kube, github };
   // The agent's tools get read-only ports only: nothing the model asks for can change a cluster or a
-  // repository (changes happen in jobs started by a person's click).
+  // repository. They can create change requests (ports.changes), which a person approves by clicking.
   const agentPorts: Ports = { redact, kube, github: github && readOnlyGitHub(github) };
+  const tools = ALL_TOOLS.filter((t) => hasCatalog || !CATALOG_TOOLS.includes(t.name));
   let botUserId: string | undefined;
   const threadMessages = async (target: ReplyTarget): Promise<ThreadMessage[]> => {
     if (!web || target.kind !== 'slack' || !target.threadTs) return [];
@@ -129,7 +159,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     commands: () => commands,
     model: config.llm ? createChatModel(config.llm) : undefined,
     modelName: config.llm?.model,
-    tools: ALL_TOOLS,
+    tools,
     ports: agentPorts,
     threadMessages,
     botUserId: () => botUserId,
@@ -138,17 +168,64 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     limits: { ...DEFAULT_LIMITS, timeoutMs: config.llm?.turnTimeoutMs ?? DEFAULT_LIMITS.timeoutMs },
     turnsPerMinute: config.llm?.turnsPerMinute ?? 6,
   });
-  const runTool = createRunToolJob({ tools: ALL_TOOLS, ports });
+  const runTool = createRunToolJob({ tools, ports });
+  let deploys: DeployService | undefined;
+  const getDeploys = () => {
+    if (!deploys) throw new Error('deploy service used before it was built');
+    return deploys;
+  };
+  const proposeJob = createProposeJob({ deploys: getDeploys });
+  const expiryJob = createExpiryJob({ deploys: getDeploys });
+  const applyJob = createApplyJob({
+    deploys: getDeploys,
+    requests,
+    audit,
+    kube: kubeDeploy,
+    rolloutTimeoutMs: config.deploy.rolloutTimeoutMs,
+  });
   const jobs = createJobRuntime({
     redis,
     prefix: config.redis.prefix,
-    kinds: [turn as JobKind<never>, runTool as JobKind<never>, ...(opts.extraJobs ?? [])],
+    kinds: [
+      turn as JobKind<never>,
+      runTool as JobKind<never>,
+      proposeJob as JobKind<never>,
+      expiryJob as JobKind<never>,
+      applyJob as JobKind<never>,
+      ...(opts.extraJobs ?? []),
+    ],
     messenger,
     log,
     concurrency: config.worker.concurrency,
     jobTimeoutMs: config.worker.jobTimeoutMs,
     progressIntervalMs: opts.progressIntervalMs,
+    lockDurationMs: opts.lockDurationMs,
   });
+  deploys = createDeployService({
+    team: config.team,
+    policy,
+    requests,
+    audit,
+    kube: kubeDeploy,
+    jobs,
+    applyJob,
+    expiryJob,
+    messenger,
+    approvalTtlMs: config.deploy.approvalTtlMs,
+    log,
+  });
+  if (hasCatalog) {
+    const changes = createChangesPort({
+      service: deploys,
+      team: config.team,
+      kube: kubeDeploy,
+      requests,
+      audit,
+    });
+    ports.changes = changes;
+    agentPorts.changes = changes;
+  }
+  const changeDeps = { deploys, jobs, proposeJob, audit, team: config.team };
   commands = [
     createHelpCommand(() => router.help()),
     createToolCommand({
@@ -187,6 +264,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       runTool,
       unavailable: () => (github ? undefined : githubNotConfigured()),
     }),
+    ...(hasCatalog
+      ? [
+          createDeployCommand(changeDeps),
+          createRollbackCommand(changeDeps),
+          createApproveCommand(changeDeps),
+          createRejectCommand(changeDeps),
+          createHistoryCommand(changeDeps),
+        ]
+      : []),
+    createAuditCommand(changeDeps),
     ...(opts.extraCommands?.({ jobs }) ?? []),
     createCancelCommand({ jobs, policy }),
   ];
@@ -256,6 +343,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await jobs.close();
       await kube.close().catch(() => undefined);
+      await kubeDeploy.close().catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
       log.info('stopped');
     },

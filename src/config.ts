@@ -137,6 +137,18 @@ export const ENV = {
     schema: z.string().min(8, 'must be at least 8 characters').optional(),
     doc: 'Verifies `POST /github/webhook` (workflow_run events) for automatic triage. Unset: the webhook is off.',
   },
+  APPROVAL_TTL_MINUTES: {
+    schema: positiveInt(30).default(30),
+    doc: 'A deploy or rollback request not approved within this many minutes expires. Default `30`.',
+  },
+  ROLLOUT_TIMEOUT_MINUTES: {
+    schema: positiveInt(15).default(15),
+    doc: "A rollout still not complete after this many minutes is reported failed (besides the Deployment's own progress deadline). Default `15`.",
+  },
+  AUDIT_RETENTION_DAYS: {
+    schema: positiveInt(90).default(90),
+    doc: 'How long the audit log (a Redis stream) keeps entries. Default `90`.',
+  },
   OPENAI_API_KEY: {
     schema: z.string().min(1).optional(),
     doc: 'Key for the LLM endpoint. With it (or `OPENAI_BASE_URL`) mentions are answered by the agent; without, by a command guide.',
@@ -260,6 +272,7 @@ export interface Config {
   worker: { concurrency: number; jobTimeoutMs: number };
   logLevel: string;
   kube: { kubeconfigPath?: string; requestTimeoutMs: number };
+  deploy: { approvalTtlMs: number; rolloutTimeoutMs: number; auditRetentionMs: number };
   github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
@@ -413,6 +426,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     kube: {
       kubeconfigPath: values.KUBECONFIG as string | undefined,
       requestTimeoutMs: (values.KUBE_REQUEST_TIMEOUT_SECONDS as number) * 1000,
+    },
+    deploy: {
+      approvalTtlMs: (values.APPROVAL_TTL_MINUTES as number) * 60_000,
+      rolloutTimeoutMs: (values.ROLLOUT_TIMEOUT_MINUTES as number) * 60_000,
+      auditRetentionMs: (values.AUDIT_RETENTION_DAYS as number) * 86_400_000,
     },
     github: {
       token: values.GITHUB_TOKEN as string | undefined,

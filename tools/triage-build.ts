@@ -106,6 +106,7 @@ export const triageBuild = defineTool({
       signal: ctx.signal,
       progress: ctx.progress,
       maxJobs: MAX_JOBS_SHOWN,
+      ...(target.kind === 'run' && target.jobId ? { preferJobId: target.jobId } : {}),
     });
   },
 

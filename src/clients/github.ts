@@ -218,7 +218,13 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     },
 
     streamJobLog(ref: JobRef, o?: CallOptions): AsyncIterable<string> {
-      return streamLog(ref, o?.signal);
+      // Breaking out of the consumer's loop returns splitLines, which returns the body's iterator,
+      // which cancels the body: the connection is closed and nothing more is downloaded.
+      return splitLines(streamLogBytes(ref, o?.signal));
+    },
+
+    streamJobLogBytes(ref: JobRef, o?: CallOptions): AsyncIterable<Uint8Array> {
+      return streamLogBytes(ref, o?.signal);
     },
 
     async rerunFailedJobs(ref: RunRef, o?: CallOptions): Promise<WorkflowRun> {
@@ -251,7 +257,10 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     },
   };
 
-  async function* streamLog(ref: JobRef, signal?: AbortSignal): AsyncGenerator<string, void, undefined> {
+  async function* streamLogBytes(
+    ref: JobRef,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Uint8Array, void, undefined> {
     const c = await clientFor(ref, signal);
     let location: string | undefined;
     let inline: unknown;
@@ -270,17 +279,8 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     }
     if (!location) {
       // A server that answers 200 with the log itself (some proxies): Octokit has already read it.
-      const text =
-        typeof inline === 'string'
-          ? inline
-          : inline instanceof ArrayBuffer
-            ? new TextDecoder().decode(inline)
-            : '';
-      yield* splitLines(
-        (async function* () {
-          yield text;
-        })(),
-      );
+      if (typeof inline === 'string') yield new TextEncoder().encode(inline);
+      else if (inline instanceof ArrayBuffer) yield new Uint8Array(inline);
       return;
     }
     let res: Response;
@@ -307,9 +307,8 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
       }
       throw logsExpired(ref, res.status);
     }
-    // Breaking out of the consumer's loop returns splitLines, which returns the body's iterator,
-    // which cancels the body: the connection is closed and nothing more is downloaded.
-    yield* splitLines(res.body as AsyncIterable<Uint8Array>);
+    // Returning early (the consumer stopped) returns the body's iterator, which cancels the body.
+    yield* res.body as AsyncIterable<Uint8Array>;
   }
 
   return port;

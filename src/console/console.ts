@@ -35,14 +35,24 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     o.write('Shipmate console. Type /ops help, or ask in your own words. Ctrl-D to quit.');
   }
   for await (const raw of rl) {
-    const line = raw.trim();
+    let line = raw.trim();
     lineNo++;
     if (!line) continue;
     if (line === 'exit' || line === 'quit') break;
+    // `/as U2BOB /ops approve req-…` — act as another person, to try flows that need a second pair of eyes.
+    let userId = o.userId;
+    const as = /^\/as\s+([UW][A-Z0-9]+)\s+(.+)$/.exec(line);
+    if (as) {
+      userId = as[1] ?? userId;
+      line = (as[2] ?? '').trim();
+    } else if (line.startsWith('/as')) {
+      o.write('Usage: /as <user-id> <line>, e.g. /as U2BOB /ops approve req-3f9a2c10');
+      continue;
+    }
     const traceId = newTraceId();
     const log = o.log.child({ traceId, line: lineNo });
     const base = {
-      requester: { userId: o.userId, channelId: 'CONSOLE' },
+      requester: { userId, channelId: 'CONSOLE' },
       target: { kind: 'console' as const },
       traceId,
       log,

@@ -18,6 +18,8 @@ export interface ProgressReporter {
   fail(userMessage: string, refId: string): Promise<void>;
   /** Ends the message saying who cancelled it. */
   cancelled(text: string): Promise<void>;
+  /** The message, once posted. */
+  handle(): MessageHandle | undefined;
 }
 
 export interface ProgressOptions {
@@ -84,6 +86,7 @@ export function createProgressReporter(o: ProgressOptions): ProgressReporter {
   };
 
   return {
+    handle: () => handle,
     async start() {
       if (handle) return;
       handle = await o.messenger.post(o.target, running(o, undefined));

@@ -18,6 +18,8 @@ export interface JobEnvelope<P = unknown> {
   title: string;
   /** Set once the progress message exists, so retries and resumed jobs edit the same one. */
   progress?: { channel?: string; ts?: string; viaResponseUrl?: boolean };
+  /** What a long job has done so far, so a retry or another worker resumes instead of starting over. */
+  checkpoint?: Record<string, unknown>;
 }
 
 /** What a processor sees of its job. */
@@ -32,12 +34,18 @@ export interface JobRun<P> {
   log: Logger;
   /** Reports a step; the reporter throttles edits to about one a second. */
   progress: (step: string) => void;
+  /** The job's progress message, once posted (to link other messages to it). */
+  message: () => { channel?: string; ts?: string } | undefined;
+  /** Resumable state: `data` as saved by an earlier attempt (or {}), `save` merges and persists. */
+  checkpoint: { data: Record<string, unknown>; save: (patch: Record<string, unknown>) => Promise<void> };
 }
 
 /** What a processor returns: the final message, and optional further messages for its thread. */
 export interface JobOutcome {
   message: Message;
   thread?: Message[];
+  /** Nothing to tell anyone (housekeeping jobs without a progress message). */
+  silent?: boolean;
 }
 
 /**
@@ -51,6 +59,11 @@ export interface JobKind<P = unknown> {
   attempts?: number;
   /** Whether the worker posts a progress message at start. Default true. */
   progressMessage?: boolean;
+  /**
+   * Whether a person may cancel it (Cancel button, `/ops cancel`). Default true. A deploy that has
+   * patched the cluster is not: stopping the watch would not stop the rollout — roll back instead.
+   */
+  cancellable?: boolean;
   /** Text of the progress message while the job runs. Default "⏳ {title}…". */
   process(run: JobRun<P>): Promise<JobOutcome>;
 }

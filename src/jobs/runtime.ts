@@ -15,6 +15,8 @@ export interface EnqueueRequest<P> {
   target: JobEnvelope['target'];
   traceId: string;
   title: string;
+  /** Run no earlier than this many ms from now (expiries, reminders). */
+  delayMs?: number;
 }
 
 export interface EnqueueResult {
@@ -27,6 +29,7 @@ export type CancelResult =
   | { status: 'not_found' }
   | { status: 'forbidden'; requestedBy: string }
   | { status: 'finished'; state: string }
+  | { status: 'not_cancellable'; kind: string }
   | { status: 'removed' }
   | { status: 'signalled' };
 
@@ -52,6 +55,11 @@ export interface JobRuntimeOptions {
   jobTimeoutMs: number;
   /** Throttle of progress edits (tests shorten it). */
   progressIntervalMs?: number;
+  /**
+   * How long a worker's hold on a job lasts without renewal; a worker that dies loses its jobs to
+   * another after about this long (BullMQ's stalled-job check). Default 30 s.
+   */
+  lockDurationMs?: number;
 }
 
 /** Job ids must not contain ':' and must not be integers (BullMQ rules); this keeps ids safe. */
@@ -97,7 +105,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       log,
       handle: env.progress,
       intervalMs: o.progressIntervalMs,
-      cancellable: kind.progressMessage !== false,
+      cancellable: kind.progressMessage !== false && kind.cancellable !== false,
       saveHandle: async (h: MessageHandle) => {
         env.progress = h;
         await job.updateData(env);
@@ -128,9 +136,17 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
         signal: combined,
         log,
         progress: (s) => reporter.step(s),
+        message: () => reporter.handle(),
+        checkpoint: {
+          data: env.checkpoint ?? {},
+          save: async (patch) => {
+            env.checkpoint = { ...env.checkpoint, ...patch };
+            await job.updateData(env);
+          },
+        },
       });
       combined.throwIfAborted();
-      await reporter.finish(outcome.message, outcome.thread);
+      if (!outcome.silent) await reporter.finish(outcome.message, outcome.thread);
       log.info({ ms: Date.now() - started }, 'job completed');
       return { ok: true };
     } catch (e) {
@@ -185,6 +201,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       };
       await queue.add(req.kind.name, env, {
         jobId: req.jobId,
+        delay: req.delayMs,
         attempts: req.kind.attempts ?? 3,
         backoff: { type: 'exponential', delay: 1000 },
         // Kept a day so a repeated request within a day is recognised and `/ops cancel` can say "finished".
@@ -199,6 +216,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       if (!job) return { status: 'not_found' };
       const env = job.data as JobEnvelope;
       if (env.requestedBy !== by && !isAdmin) return { status: 'forbidden', requestedBy: env.requestedBy };
+      if (kinds.get(job.name)?.cancellable === false) return { status: 'not_cancellable', kind: job.name };
       const state = await job.getState();
       if (state === 'completed' || state === 'failed') return { status: 'finished', state };
       await o.redis.set(cancelKey(jobId), by, 'EX', 86_400);
@@ -235,6 +253,9 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
         connection: workerConnection,
         prefix: o.prefix,
         concurrency: o.concurrency,
+        lockDuration: o.lockDurationMs ?? 30_000,
+        stalledInterval: o.lockDurationMs ?? 30_000,
+        maxStalledCount: 3,
       });
       worker.on('error', (err) => o.log.error({ err }, 'worker error'));
       await worker.waitUntilReady();

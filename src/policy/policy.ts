@@ -6,6 +6,17 @@ import type { TeamConfig } from '../config.ts';
  */
 export interface Policy {
   isAdmin(userId: string): Promise<boolean>;
+  /** Admins and the environment's deployers may request a deploy or rollback there. */
+  canDeploy(userId: string, env: { deployers: readonly string[] }): Promise<boolean>;
+  /**
+   * Who may approve a request: with approvers configured, an approver or admin who is not the
+   * requester; without, the requester (a confirming click), a deployer or an admin.
+   */
+  canApprove(
+    userId: string,
+    env: { deployers: readonly string[]; approvers: readonly string[] },
+    requestedBy: string,
+  ): Promise<{ ok: true } | { ok: false; why: string }>;
   /** Whether `userId` is one of `principals` (user ids or user-group ids). */
   includes(principals: readonly string[], userId: string): Promise<boolean>;
 }
@@ -21,8 +32,30 @@ export function createPolicy(
     }
     return false;
   };
+  const isAdmin = (userId: string) => includes(team.admins, userId);
+  const mention = (ids: readonly string[]) =>
+    ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
   return {
     includes,
-    isAdmin: (userId) => includes(team.admins, userId),
+    isAdmin,
+    canDeploy: async (userId, env) => (await isAdmin(userId)) || (await includes(env.deployers, userId)),
+    async canApprove(userId, env, requestedBy) {
+      if (env.approvers.length) {
+        if (userId === requestedBy) {
+          return {
+            ok: false,
+            why: `You asked for this change, so someone else must approve it: ${mention(env.approvers)}.`,
+          };
+        }
+        if ((await includes(env.approvers, userId)) || (await isAdmin(userId))) return { ok: true };
+        return { ok: false, why: `Only ${mention(env.approvers)} (or an admin) can approve this.` };
+      }
+      if (userId === requestedBy || (await includes(env.deployers, userId)) || (await isAdmin(userId)))
+        return { ok: true };
+      return {
+        ok: false,
+        why: `Only the requester, ${mention(env.deployers) || 'the deployers'} or an admin can confirm this.`,
+      };
+    },
   };
 }

@@ -17,6 +17,9 @@ export const SLACK_COMMANDS = ['/ops'] as const;
 export const SLACK_EVENTS = ['app_mention', 'message.im'] as const;
 export const SLACK_ACTIONS = [
   'job_cancel',
+  'change_approve',
+  'change_reject',
+  'change_rollback',
   ...Object.values(KUBE_ACTION_IDS),
   ...Object.values(CI_ACTION_IDS),
 ] as const;

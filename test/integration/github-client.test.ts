@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createGitHubPort } from '../../src/clients/github.ts';
-import { extractLog } from '../../tools/shared/ci/extract.ts';
+import { extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
 import { type FakeGitHub, type FakeRepo, start } from '../support/fake-github.ts';
@@ -78,6 +78,7 @@ function repos(): FakeRepo[] {
             { id: 9023, name: 'expired', conclusion: 'failure', log: { status: 410 } },
             { id: 9024, name: 'expired-storage', conclusion: 'failure', log: { status: 404, at: 'storage' } },
             { id: 9025, name: 'endless', conclusion: 'failure', log: { lines: () => hugeLog(500) } },
+            { id: 9026, name: 'endless-bytes', conclusion: 'failure', log: { lines: () => hugeLog(500) } },
           ],
         },
         { id: 901, headBranch: 'main', conclusion: 'success', jobs: [] },
@@ -167,6 +168,16 @@ describe('GitHub client (token) against the fake API', () => {
     expect(d.aborted).toBe(true);
     expect(d.bytes).toBeLessThan(20 * 1024 * 1024);
     expect(process.memoryUsage().rss - rss0).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it('streams raw bytes for the fast extractor path, stopping just as early (500 MB log)', async () => {
+    const stream = gh.streamJobLogBytes?.({ owner: 'acme', repo: 'shop', jobId: 9026 });
+    if (!stream) throw new Error('the client offers streamJobLogBytes');
+    const r = await extractLogChunks(stream);
+    expect([r.kind, r.firstError?.n, r.stoppedEarly]).toEqual(['test', 3, true]);
+    const d = await fake.waitForLogDownload(9026);
+    expect(d).toMatchObject({ aborted: true, authorizationSent: false });
+    expect(d.bytes).toBeLessThan(20 * 1024 * 1024);
   });
 
   it('an AbortSignal stops the reading and closes the connection', async () => {

@@ -14,6 +14,7 @@ import { triageExplanationInput } from '../../tools/shared/ci/triage.ts';
 import { triageJobId, triageRequestFromWorkflowRunEvent } from '../../tools/shared/ci/workflow-run.ts';
 import type { ToolContext } from '../../tools/shared/define-tool.ts';
 import { AppError } from '../../tools/shared/errors.ts';
+import type { GitHubPort } from '../../tools/shared/github-port.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
 import type { Ports } from '../../tools/shared/ports.ts';
 import { redact } from '../../tools/shared/redact.ts';
@@ -239,6 +240,38 @@ describe('triage_build', () => {
     });
     expect(c.steps.some((s) => s.includes('"test" (1/2)'))).toBe(true);
     expect(r.fingerprint).toBe(test?.fingerprint);
+  });
+
+  it('reads raw bytes when the port offers them, with the same result', async () => {
+    const { deps, github } = ports();
+    const lines = await triageBuild.run(deps, triageBuild.input.parse({ repo: 'acme/shop' }), ctx());
+    const withBytes: GitHubPort = {
+      ...github,
+      async *streamJobLogBytes(ref, opts) {
+        // Odd-sized chunks that cut lines and UTF-8 characters apart.
+        let buf = '';
+        for await (const line of github.streamJobLog(ref, opts)) buf += `${line}\n`;
+        const bytes = new TextEncoder().encode(buf);
+        for (let i = 0; i < bytes.length; i += 997) yield bytes.subarray(i, i + 997);
+      },
+    };
+    const bytes = await triageBuild.run(
+      { ...deps, github: withBytes },
+      triageBuild.input.parse({ repo: 'acme/shop' }),
+      ctx(),
+    );
+    const strip = (r: typeof lines) => r.jobs.map(({ linesRead: _l, stoppedEarly: _s, ...j }) => j);
+    expect(strip(bytes)).toEqual(strip(lines));
+  });
+
+  it('reads the job of a …/job/ID URL first', async () => {
+    const { deps } = ports();
+    const r = await triageBuild.run(
+      deps,
+      triageBuild.input.parse({ repo: 'https://github.com/acme/shop/actions/runs/903/job/9032' }),
+      ctx(),
+    );
+    expect(r.jobs.map((j) => j.name)).toEqual(['lint', 'test']);
   });
 
   it('accepts a run id, a run URL (as repo or as run) and a branch', async () => {

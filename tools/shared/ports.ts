@@ -4,10 +4,12 @@
  * configured: a tool that needs a missing port throws AppError code `not_configured`.
  */
 
+import type { ChangesPort } from './changes-port.ts';
 import { AppError } from './errors.ts';
 import type { GitHubPort } from './github-port.ts';
 import type { KubePort } from './kube-port.ts';
 
+export type { ChangesPort } from './changes-port.ts';
 export type { GitHubPort } from './github-port.ts';
 export type { KubePort } from './kube-port.ts';
 
@@ -19,6 +21,8 @@ export interface Ports {
   kube?: KubePort;
   /** GitHub Actions: runs, jobs, streamed logs, re-runs (tools/shared/github-port.ts); absent without GitHub credentials. */
   github?: GitHubPort;
+  /** Deploy/rollback requests and status (tools/shared/changes-port.ts); absent without a service catalog. */
+  changes?: ChangesPort;
 }
 
 /** Returns the port or throws a clear "not configured" error naming how to configure it. */

@@ -33,6 +33,10 @@ export function createCancelCommand(deps: { jobs: JobRuntime; policy: Policy }):
           return ephemeral(
             `Job \`${jobId}\` has already ${r.state === 'completed' ? 'finished' : 'failed'}; nothing to cancel.`,
           );
+        case 'not_cancellable':
+          return ephemeral(
+            `Job \`${jobId}\` cannot be cancelled: it has already changed the cluster. Roll back instead (\`/ops rollback <service> <environment>\`).`,
+          );
         case 'removed':
           ctx.log.info({ jobId }, 'queued job cancelled');
           return ephemeral(`Cancelled job \`${jobId}\` before it started.`);

@@ -94,6 +94,7 @@ export interface ExtractOptions {
   settleLines?: number;
 }
 
+/** Feed one log either line by line (`push`) or in raw chunks (`write` … `end`), not both. */
 export interface LogExtractor {
   /** Feeds the next raw line (timestamps and colours are handled here). Ignored once `done`. */
   push(rawLine: string): void;
@@ -114,9 +115,15 @@ export interface LogExtractor {
 
 // ── Rule dispatch ───────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * A rule in the dispatch tables, with the fields the hot path reads copied out: rules are object
+ * literals of many shapes, and reading `rule.starts` across them is a megamorphic property access.
+ */
 interface Entry {
   rule: Rule;
   order: number;
+  starts: readonly string[];
+  trimmed: RegExp | null;
 }
 interface Hit {
   rule: Rule;
@@ -145,7 +152,7 @@ function buildDispatch(rules: readonly Rule[]): Dispatch {
   const digit: Entry[] = [];
   const contains: Entry[] = [];
   rules.forEach((rule, order) => {
-    const e = { rule, order };
+    const e: Entry = { rule, order, starts: rule.starts ?? [], trimmed: rule.trimmed ?? null };
     if (rule.starts) {
       const chars = new Set(rule.starts.map((s) => s.charCodeAt(0)));
       for (const c of chars) {
@@ -214,7 +221,7 @@ function buildkitOffset(s: string, i: number): number {
 }
 
 function startsAny(s: string, i: number, starts: readonly string[]): boolean {
-  for (const p of starts) if (s.startsWith(p, i)) return true;
+  for (let k = 0; k < starts.length; k++) if (s.startsWith(starts[k] as string, i)) return true;
   return false;
 }
 
@@ -292,7 +299,7 @@ function mayMatch(line: string, off: number, end: number, gateHit: boolean, lati
   if (c >= 48 && c <= 57) {
     // Only the digit rules could match; test them on the line itself (no other rule starts so).
     const t = line.slice(i, end);
-    for (const e of DISPATCH.digit) if (!e.rule.trimmed || e.rule.trimmed.test(t)) return true;
+    for (const e of DISPATCH.digit) if (e.trimmed === null || e.trimmed.test(t)) return true;
     return false;
   }
   if (c === 35 /* # */) {
@@ -312,7 +319,7 @@ function mayMatch(line: string, off: number, end: number, gateHit: boolean, lati
   }
   const list = c < 128 ? DISPATCH.byAscii[c] : DISPATCH.byChar.get(c);
   if (list) {
-    for (const e of list) if (startsAny(line, i, e.rule.starts as readonly string[])) return true;
+    for (let k = 0; k < list.length; k++) if (startsAny(line, i, (list[k] as Entry).starts)) return true;
   }
   return false;
 }
@@ -957,11 +964,12 @@ export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
   let skipping = false; // inside a line longer than MAX_LINE, already cut
 
   const write = (chunk: string | Uint8Array): void => {
-    // Work in slices of at most 32 KiB: the strings made from them stay small enough for V8's young
-    // generation, where they die cheaply. (Megabyte strings go straight to the large-object space and
-    // pile up until a full GC — with 1 MiB file chunks that alone was 100 MB of RSS.)
-    const SLICE = 32 * 1024;
-    if (chunk.length > SLICE * 2) {
+    // Work in slices of at most 64 KiB of bytes (32 Ki characters of text): the strings made from
+    // them stay small enough for V8's young generation, where they die cheaply. (Megabyte strings go
+    // straight to the large-object space and pile up until a full GC — with 1 MiB file chunks that
+    // alone was 100 MB of RSS.)
+    const SLICE = typeof chunk === 'string' ? 32 * 1024 : 64 * 1024;
+    if (chunk.length > SLICE) {
       for (let i = 0; i < chunk.length && !done; i += SLICE) {
         writeSlice(typeof chunk === 'string' ? chunk.slice(i, i + SLICE) : chunk.subarray(i, i + SLICE));
       }

@@ -44,7 +44,8 @@ export interface Rule {
   readonly contains?: string;
   /**
    * For `contains` rules: a cheap regex source that every line containing the literal also matches
-   * (a superset, chosen to start with a rare character). The extractor scans whole chunks with the
+   * (a superset, starting with a rare character: every log line has a `T` and a `.` in its timestamp,
+   * so `TS\d` is written `(?<=T)S\d`). The extractor scans whole chunks with the
    * union of these to find the few lines worth a closer look. Defaults to the escaped literal.
    */
   readonly gate?: string;
@@ -333,7 +334,7 @@ export const RULES: readonly Rule[] = [
     kind: 'compile',
     role: 'primary',
     contains: 'error TS',
-    gate: 'TS\\d',
+    gate: '(?<=T)S\\d',
     re: /(?:^|[\s):-])error TS\d+: /,
     before: 0,
     after: 6,
@@ -375,7 +376,7 @@ export const RULES: readonly Rule[] = [
     kind: 'lint',
     role: 'primary',
     contains: '.go:',
-    gate: '\\.go:\\d',
+    gate: '(?<=\\.)go:\\d',
     re: /^\s*\S+\.go:\d+:\d+: .+ \((?:[a-z]+)\)$/,
     before: 0,
     after: 6,
@@ -386,7 +387,7 @@ export const RULES: readonly Rule[] = [
     kind: 'compile',
     role: 'primary',
     contains: '.go:',
-    gate: '\\.go:\\d',
+    gate: '(?<=\\.)go:\\d',
     re: /^\s*(?:\.\/)?[\w./-]+\.go:\d+:\d+: \S/,
     before: 1,
     beforeStop: /^# \S/,
@@ -448,7 +449,7 @@ export const RULES: readonly Rule[] = [
     kind: 'lint',
     role: 'primary',
     contains: '.py:',
-    gate: '\\.py:\\d',
+    gate: '(?<=\\.)py:\\d',
     re: /^\s*\S+\.py:\d+:\d+: [A-Z]{1,3}\d{2,4}\b/,
     before: 0,
     after: 6,

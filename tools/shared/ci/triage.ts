@@ -14,7 +14,13 @@ import type {
   WorkflowRun,
   WorkflowStep,
 } from '../github-port.ts';
-import { type ExtractDetails, type Extraction, extractLog, type FailureKind } from './extract.ts';
+import {
+  type ExtractDetails,
+  type Extraction,
+  extractLog,
+  extractLogChunks,
+  type FailureKind,
+} from './extract.ts';
 import { triageFingerprint } from './fingerprint.ts';
 import type { TriageTarget } from './target.ts';
 import { FAILED_RUN_CONCLUSIONS } from './workflow-run.ts';
@@ -92,6 +98,8 @@ export interface TriageResult {
 export interface TriageOptions {
   /** Failed jobs whose logs are read (default 4); the rest are counted. */
   maxJobs?: number;
+  /** A job to read first (from a `…/job/ID` URL). */
+  preferJobId?: number;
   signal?: AbortSignal;
   progress?: (step: string) => void;
 }
@@ -199,7 +207,10 @@ async function triageJob(
   };
   let x: Extraction & { stoppedEarly: boolean };
   try {
-    x = await extractLog(github.streamJobLog({ ...ref, jobId: job.id }, { signal }), { signal });
+    const jobRef = { ...ref, jobId: job.id };
+    x = github.streamJobLogBytes
+      ? await extractLogChunks(github.streamJobLogBytes(jobRef, { signal }), { signal })
+      : await extractLog(github.streamJobLog(jobRef, { signal }), { signal });
   } catch (e) {
     if (e instanceof AppError && e.code === 'github_logs_expired') {
       return {
@@ -271,7 +282,10 @@ export async function triageRun(
   const cancelled = jobs.filter((j) => j.conclusion === 'cancelled');
   // A run with only cancelled jobs (a fail-fast sibling failed in another attempt, or the runner
   // died) is triaged through those.
-  const toRead = (failed.length > 0 ? failed : cancelled).slice(0, maxJobs);
+  const candidates = failed.length > 0 ? failed : cancelled;
+  const preferred = candidates.findIndex((j) => j.id === opts.preferJobId);
+  if (preferred > 0) candidates.unshift(...candidates.splice(preferred, 1));
+  const toRead = candidates.slice(0, maxJobs);
   const triaged: TriagedJob[] = [];
   for (const [i, job] of toRead.entries()) {
     opts.signal?.throwIfAborted();

@@ -1,0 +1,80 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+
+export type AuditType =
+  | 'requested'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'started'
+  | 'succeeded'
+  | 'failed'
+  | 'rerun';
+
+/** One thing that was done: who, when, what, and the trace id that ties it to the logs. */
+export interface AuditEntry {
+  type: AuditType;
+  /** Slack user id of who did it (the requester, approver, …). */
+  actor: string;
+  service?: string;
+  environment?: string;
+  requestId?: string;
+  /** deploy | rollback | rerun */
+  kind?: string;
+  /** Human-readable: "registry/checkout:1.4.2 → 1.5.0". */
+  detail?: string;
+  traceId: string;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: string;
+  at: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** Newest first; at most `limit` entries matching the filter among the last `scan` written. */
+  recent(
+    filter?: { service?: string; environment?: string; types?: readonly AuditType[] },
+    limit?: number,
+  ): Promise<StoredAuditEntry[]>;
+}
+
+/**
+ * The append-only record of what Shipmate did, in a Redis stream trimmed by age (`retentionMs`), and
+ * mirrored to the structured log. Stream ids are times, so entries are ordered and dated by Redis.
+ */
+export function createAuditLog(o: {
+  redis: Redis;
+  prefix: string;
+  retentionMs: number;
+  log: Logger;
+}): AuditLog {
+  const key = `${o.prefix}:audit`;
+  return {
+    async record(entry) {
+      const minId = `${Date.now() - o.retentionMs}-0`;
+      const fields = Object.entries(entry).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
+      await o.redis.xadd(key, 'MINID', '~', minId, '*', ...fields);
+      o.log.info({ audit: entry, traceId: entry.traceId }, `audit: ${entry.type}`);
+    },
+    async recent(filter = {}, limit = 20) {
+      const rows = await o.redis.xrevrange(key, '+', '-', 'COUNT', 2000);
+      const out: StoredAuditEntry[] = [];
+      for (const [id, flat] of rows) {
+        const e: Record<string, string> = {};
+        for (let i = 0; i < flat.length; i += 2) e[flat[i] ?? ''] = flat[i + 1] ?? '';
+        if (filter.service && e.service !== filter.service) continue;
+        if (filter.environment && e.environment !== filter.environment) continue;
+        if (filter.types && !filter.types.includes(e.type as AuditType)) continue;
+        out.push({
+          ...(e as unknown as AuditEntry),
+          id,
+          at: new Date(Number(id.split('-')[0])).toISOString(),
+        });
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+  };
+}

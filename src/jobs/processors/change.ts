@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  fields,
+  section,
+  takeWithMore,
+} from '../../../tools/shared/compact.ts';
+import { watchRollout } from '../../../tools/shared/kube/rollout.ts';
+import type { KubeDeployPort } from '../../../tools/shared/kube-deploy-port.ts';
+import type { KubePort } from '../../../tools/shared/kube-port.ts';
+import type { AuditLog } from '../../audit/audit.ts';
+import type { RequestStore } from '../../deploy/requests.ts';
+import type { DeployService } from '../../deploy/service.ts';
+import { toAppError } from '../../errors.ts';
+import { defineJob, type JobKind } from '../queues.ts';
+
+export const proposePayload = z.object({
+  input: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('deploy'),
+      service: z.string(),
+      environment: z.string(),
+      version: z.string(),
+    }),
+    z.object({
+      kind: z.literal('rollback'),
+      service: z.string(),
+      environment: z.string(),
+      revision: z.number().int().positive().optional(),
+    }),
+  ]),
+  invocationId: z.string(),
+});
+
+/** `/ops deploy` and `/ops rollback`: preview + dry run + a pending request; the progress message becomes the request message. */
+export function createProposeJob(deps: {
+  deploys: () => DeployService;
+}): JobKind<z.infer<typeof proposePayload>> {
+  return defineJob({
+    name: 'change_propose',
+    payload: proposePayload,
+    attempts: 3,
+    async process(run) {
+      run.progress('reading the Deployment and dry-running the change');
+      const { request } = await deps.deploys().propose(run.payload.input, {
+        userId: run.requestedBy,
+        traceId: run.traceId,
+        invocationId: run.payload.invocationId,
+      });
+      const where = run.message();
+      await deps.deploys().attachMessage(request.id, {
+        channel: where?.channel ?? (run.target.kind === 'console' ? 'CONSOLE' : undefined),
+        ts: where?.ts,
+      });
+      const stored = (await deps.deploys().get(request.id)) ?? request;
+      return { message: await deps.deploys().messageFor(stored) };
+    },
+  });
+}
+
+export const requestIdPayload = z.object({ requestId: z.string() });
+
+/** Expires a request nobody decided in time (a delayed job). */
+export function createExpiryJob(deps: {
+  deploys: () => DeployService;
+}): JobKind<z.infer<typeof requestIdPayload>> {
+  return defineJob({
+    name: 'change_expiry',
+    payload: requestIdPayload,
+    progressMessage: false,
+    async process(run) {
+      const expired = await deps.deploys().expire(run.payload.requestId);
+      run.log.info({ requestId: run.payload.requestId, expired }, 'approval window closed');
+      return { message: { text: '' }, silent: true };
+    },
+  });
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/**
+ * Applies an approved request: takes the service environment's lock (one change at a time), patches
+ * the Deployment once (checkpointed, so a retry or another worker resumes watching instead of
+ * patching again), watches the rollout to its end and reports — with the failing pods' reasons and a
+ * Rollback button when it fails.
+ */
+export function createApplyJob(deps: {
+  deploys: () => DeployService;
+  requests: RequestStore;
+  audit: AuditLog;
+  kube: KubeDeployPort & Pick<KubePort, 'list'>;
+  rolloutTimeoutMs: number;
+}): JobKind<z.infer<typeof requestIdPayload>> {
+  return defineJob({
+    name: 'change_apply',
+    payload: requestIdPayload,
+    attempts: 3,
+    cancellable: false,
+    async process(run) {
+      const id = run.payload.requestId;
+      const r = await deps.deploys().get(id);
+      if (!r) return { message: { text: `Change request ${id} no longer exists; nothing was done.` } };
+      if (r.state !== 'approved' && r.state !== 'running') {
+        return { message: { text: `Change request ${id} is ${r.state}; nothing was done.` } };
+      }
+      const what = `${r.kind === 'deploy' ? 'Deploy' : 'Rollback'} of ${r.service} to ${r.environment}`;
+      const ref = deps.deploys().refOf(r);
+      const lockMs = deps.rolloutTimeoutMs + 10 * 60_000;
+      for (;;) {
+        const holder = await deps.requests.lock(r.service, r.environment, id, lockMs);
+        if (!holder) break;
+        run.progress(`waiting for change ${holder} to ${r.service} ${r.environment} to finish`);
+        await sleep(2000, run.signal);
+        run.signal.throwIfAborted();
+      }
+      const audit = (type: 'started' | 'succeeded' | 'failed', detail: string) =>
+        deps.audit.record({
+          type,
+          kind: r.kind,
+          actor: r.decidedBy ?? r.requestedBy,
+          service: r.service,
+          environment: r.environment,
+          requestId: id,
+          detail,
+          traceId: run.traceId,
+        });
+      let released = false;
+      const release = async () => {
+        released = true;
+        await deps.requests.unlock(r.service, r.environment, id);
+      };
+      try {
+        let generation = run.checkpoint.data.generation as number | undefined;
+        if (generation === undefined) {
+          await deps.requests.transition(id, ['approved'], 'running');
+          await audit('started', `${r.fromImage} → ${r.toImage}`);
+          run.progress('patching the Deployment');
+          const after =
+            r.kind === 'deploy'
+              ? await deps.kube.setImage(ref, r.container, r.toImage, {
+                  dryRun: false,
+                  signal: run.signal,
+                  fieldManager: 'shipmate',
+                })
+              : await deps.kube.rollbackTo(ref, r.toRevision ?? 0, {
+                  dryRun: false,
+                  signal: run.signal,
+                  fieldManager: 'shipmate',
+                });
+          generation = after.generation;
+          await run.checkpoint.save({ generation });
+        } else {
+          run.progress('resuming the rollout watch');
+        }
+        const started = Date.now();
+        const result = await watchRollout(deps.kube, ref, {
+          fromGeneration: generation,
+          timeoutMs: deps.rolloutTimeoutMs,
+          signal: run.signal,
+          onProgress: (st) => run.progress(st.text),
+        });
+        const secs = Math.round((Date.now() - started) / 1000);
+        if (result.outcome === 'complete') {
+          await deps.requests.transition(id, ['running'], 'succeeded');
+          await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
+          await release();
+          return {
+            message: {
+              text: `${what} succeeded: ${r.toImage} is live (${result.status.text}).`,
+              blocks: [
+                section(`✅ *${escapeMrkdwn(what)}* succeeded — \`${escapeMrkdwn(r.toImage)}\` is live.`),
+                fields([
+                  `*Rollout*\n${escapeMrkdwn(result.status.text)}`,
+                  `*Revision*\n${result.snapshot.revision}`,
+                  `*Watched*\n${secs} s`,
+                ]),
+                context(`request \`${id}\` · approved by <@${r.decidedBy}> · asked by <@${r.requestedBy}>`),
+              ],
+            },
+          };
+        }
+        const why =
+          result.outcome === 'timeout'
+            ? `not complete after ${Math.round(deps.rolloutTimeoutMs / 60_000)} min`
+            : (result.status.reason ?? 'failed');
+        await deps.requests.transition(id, ['running'], 'failed');
+        await audit('failed', `${why}: ${result.status.text}`);
+        await release();
+        const pods = takeWithMore(
+          result.failingPods,
+          5,
+          (p) => `• \`${p.pod}\` *${p.reason}*: ${escapeMrkdwn(p.detail)}`,
+        );
+        if (result.failingPodsTotal > result.failingPods.length)
+          pods.push(`+${result.failingPodsTotal - result.failingPods.length} more`);
+        return {
+          message: {
+            text: `${what} failed (${why}): ${result.status.text}`,
+            blocks: [
+              section(
+                `❌ *${escapeMrkdwn(what)}* failed — ${escapeMrkdwn(why)}.\n${escapeMrkdwn(result.status.text)}`,
+              ),
+              ...(pods.length ? [section(`*Failing pods*\n${pods.join('\n')}`)] : []),
+              ...(result.podsError
+                ? [context(`Pods could not be listed: ${escapeMrkdwn(result.podsError)}`)]
+                : []),
+              context(
+                `request \`${id}\` · the previous version keeps serving where the rollout left old pods.`,
+              ),
+              actions([
+                button(
+                  'change_rollback',
+                  'Roll back',
+                  `/ops rollback ${r.service} ${r.environment}`,
+                  'danger',
+                ),
+              ]),
+            ],
+          },
+        };
+      } catch (e) {
+        // A failure that ends the job (not a retry, not a shutdown) ends the request and frees the
+        // environment; on shutdown the lock stays with this request for the worker that resumes it.
+        const err = toAppError(e);
+        if (!released && !run.signal.aborted && (!err.retryable || run.attempt >= 3)) {
+          await deps.requests.transition(id, ['approved', 'running'], 'failed');
+          await audit('failed', err.userMessage);
+          await release();
+        }
+        throw e;
+      }
+    },
+  });
+}
