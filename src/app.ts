@@ -98,10 +98,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const write = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
 
   const web = config.slack.botToken ? createSlackWebClient(config, log) : undefined;
-  const policy = createPolicy(config.team, async (groupId) => {
-    if (!web) return [];
-    const r = await web.usergroups.users.list({ usergroup: groupId });
-    return r.users ?? [];
+  // User-group members, cached a minute: permission checks run on Slack's 3-second path.
+  const groupCache = new Map<string, { at: number; members: Promise<readonly string[]> }>();
+  const policy = createPolicy(config.team, (groupId) => {
+    if (!web) return Promise.resolve([]);
+    const hit = groupCache.get(groupId);
+    if (hit && Date.now() - hit.at < 60_000) return hit.members;
+    const members = web.usergroups.users.list({ usergroup: groupId }).then((r) => r.users ?? []);
+    members.catch(() => groupCache.delete(groupId));
+    groupCache.set(groupId, { at: Date.now(), members });
+    return members;
   });
 
   let messenger: Messenger;

@@ -225,12 +225,8 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
     },
 
     async approve(id, userId, traceId, where) {
-      let r = await d.requests.get(id);
+      const r = await d.requests.get(id);
       if (!r) throw new AppError({ code: 'not_found', userMessage: `No change request \`${id}\`.` });
-      if (!r.channel && where?.channel) {
-        await service.attachMessage(id, where);
-        r = { ...r, channel: where.channel, messageTs: where.ts };
-      }
       const verdict = await d.policy.canApprove(userId, envOf(r), r.requestedBy);
       if (!verdict.ok) throw new AppError({ code: 'forbidden', userMessage: verdict.why });
       if (r.state === 'pending' && Date.now() > r.expiresAt) await service.expire(id);
