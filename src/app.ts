@@ -12,10 +12,12 @@ import {
 } from '../tools/shared/kube/command-args.ts';
 import type { Ports } from '../tools/shared/ports.ts';
 import { redact } from '../tools/shared/redact.ts';
+import { createTriageExplainer, explainTriageResults } from './agent/explain-failure.ts';
 import type { ThreadMessage } from './agent/history.ts';
 import { DEFAULT_LIMITS } from './agent/run-turn.ts';
 import { createAuditLog } from './audit/audit.ts';
 import { createGitHubPort, readOnlyGitHub } from './clients/github.ts';
+import { createWebhookVerifier } from './clients/github-webhooks.ts';
 import { createKubePort } from './clients/kube.ts';
 import { createKubeDeployPort } from './clients/kube-deploy.ts';
 import { createChatModel } from './clients/llm.ts';
@@ -28,10 +30,13 @@ import type { ReplyTarget } from './context.ts';
 import { createRequestStore } from './deploy/requests.ts';
 import { createChangesPort, createDeployService, type DeployService } from './deploy/service.ts';
 import { AppError } from './errors.ts';
+import { githubWebhookRoute } from './http/github-webhook.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
 import type { Messenger } from './jobs/messenger.ts';
 import { createAgentTurnJob } from './jobs/processors/agent-turn.ts';
 import { createApplyJob, createExpiryJob, createProposeJob } from './jobs/processors/change.ts';
+import { createCiRerunJob } from './jobs/processors/ci-rerun.ts';
+import { createCiTriageJob } from './jobs/processors/ci-triage.ts';
 import { createRunToolJob } from './jobs/processors/run-tool.ts';
 import type { JobKind } from './jobs/queues.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
@@ -47,6 +52,7 @@ import {
   createRollbackCommand,
 } from './ops/commands/changes.ts';
 import { createHelpCommand } from './ops/commands/help.ts';
+import { createRerunCommand } from './ops/commands/rerun.ts';
 import { createMentionHandler } from './ops/mention.ts';
 import { createOpsRouter, type OpsRouter } from './ops/router.ts';
 import { createToolCommand } from './ops/tool-command.ts';
@@ -70,8 +76,8 @@ export interface AppOptions {
   extraJobs?: readonly JobKind<never>[];
   extraCommands?: (deps: { jobs: JobRuntime }) => readonly OpsCommand[];
   progressIntervalMs?: number;
-  /** BullMQ lock duration (tests shorten it to exercise a worker dying mid-job). */
-  lockDurationMs?: number;
+  /** Approval window (tests shorten it below APPROVAL_TTL_MINUTES' one-minute grain). */
+  approvalTtlMs?: number;
 }
 
 export interface ShipmateApp {
@@ -161,9 +167,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
 
   let commands: OpsCommand[] = [];
+  // One chat model for the agent and CI failure explanations.
+  const model = config.llm ? createChatModel(config.llm) : undefined;
+  const explainer =
+    model && config.llm ? createTriageExplainer({ model, modelName: config.llm.model, redact }) : undefined;
   const turn = createAgentTurnJob({
     commands: () => commands,
-    model: config.llm ? createChatModel(config.llm) : undefined,
+    model,
     modelName: config.llm?.model,
     tools,
     ports: agentPorts,
@@ -174,7 +184,22 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     limits: { ...DEFAULT_LIMITS, timeoutMs: config.llm?.turnTimeoutMs ?? DEFAULT_LIMITS.timeoutMs },
     turnsPerMinute: config.llm?.turnsPerMinute ?? 6,
   });
-  const runTool = createRunToolJob({ tools, ports });
+  const runTool = createRunToolJob({
+    tools,
+    ports,
+    decorate: explainer ? explainTriageResults(explainer) : undefined,
+  });
+  // CI triage (#4): re-runs use the full GitHub port (the agent's is read-only); automatic triage
+  // posts in `ci.channels` through the messenger.
+  const ciRerunJob = createCiRerunJob({ github, audit, team: config.team });
+  const ciTriageJob = createCiTriageJob({
+    github,
+    redact,
+    redis,
+    prefix: config.redis.prefix,
+    messenger,
+    explainer,
+  });
   let deploys: DeployService | undefined;
   const getDeploys = () => {
     if (!deploys) throw new Error('deploy service used before it was built');
@@ -195,6 +220,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     kinds: [
       turn as JobKind<never>,
       runTool as JobKind<never>,
+      ciRerunJob as JobKind<never>,
+      ciTriageJob as JobKind<never>,
       proposeJob as JobKind<never>,
       expiryJob as JobKind<never>,
       applyJob as JobKind<never>,
@@ -205,7 +232,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     concurrency: config.worker.concurrency,
     jobTimeoutMs: config.worker.jobTimeoutMs,
     progressIntervalMs: opts.progressIntervalMs,
-    lockDurationMs: opts.lockDurationMs,
+    lockDurationMs: config.worker.lockMs,
   });
   deploys = createDeployService({
     team: config.team,
@@ -217,7 +244,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     applyJob,
     expiryJob,
     messenger,
-    approvalTtlMs: config.deploy.approvalTtlMs,
+    approvalTtlMs: opts.approvalTtlMs ?? config.deploy.approvalTtlMs,
     log,
   });
   if (hasCatalog) {
@@ -268,6 +295,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       title: (i) => `Triage of ${i.repo}${i.run ? ` ${i.run}` : ''}`,
       jobs,
       runTool,
+      unavailable: () => (github ? undefined : githubNotConfigured()),
+    }),
+    createRerunCommand({
+      jobs,
+      policy,
+      rerunJob: ciRerunJob,
       unavailable: () => (github ? undefined : githubNotConfigured()),
     }),
     ...(hasCatalog
@@ -322,6 +355,18 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return;
       }
       const routes = healthRoutes(redis, () => stopping);
+      // Without GITHUB_WEBHOOK_SECRET there is no webhook route (404): unsigned deliveries are never accepted.
+      if (config.github.webhookSecret) {
+        routes.push(
+          githubWebhookRoute({
+            verify: createWebhookVerifier(config.github.webhookSecret),
+            channels: config.team.ci.channels,
+            jobs,
+            triageJob: ciTriageJob,
+            log,
+          }),
+        );
+      }
       if (runsWeb) {
         bolt = createBoltApp(config, log, routes);
         registerSlack(bolt, { router, onMention, redis, prefix: config.redis.prefix, log });

@@ -98,6 +98,10 @@ export const ENV = {
     schema: positiveInt(4).default(4),
     doc: 'Jobs a worker process runs at once. Default `4`.',
   },
+  JOB_LOCK_SECONDS: {
+    schema: positiveInt(30).default(30),
+    doc: "A worker renews its hold on a running job this often; a dead worker's job is taken over after about this long. Default `30`.",
+  },
   JOB_TIMEOUT_SECONDS: {
     schema: positiveInt(600).default(600),
     doc: 'A job still running after this many seconds is cancelled. Default `600`.',
@@ -269,7 +273,7 @@ export interface Config {
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   redis: { url: string; prefix: string };
   consoleUser: string;
-  worker: { concurrency: number; jobTimeoutMs: number };
+  worker: { concurrency: number; jobTimeoutMs: number; lockMs: number };
   logLevel: string;
   kube: { kubeconfigPath?: string; requestTimeoutMs: number };
   deploy: { approvalTtlMs: number; rolloutTimeoutMs: number; auditRetentionMs: number };
@@ -421,6 +425,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     worker: {
       concurrency: values.WORKER_CONCURRENCY as number,
       jobTimeoutMs: (values.JOB_TIMEOUT_SECONDS as number) * 1000,
+      lockMs: (values.JOB_LOCK_SECONDS as number) * 1000,
     },
     logLevel: values.LOG_LEVEL as string,
     kube: {

@@ -5,6 +5,7 @@ export function mrkdwnToText(s: string): string {
   return s
     .replace(/<@([A-Z0-9]+)>/g, '@$1')
     .replace(/<#([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name ?? id}`)
+    .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `@${name ?? id}`)
     .replace(/<!([a-z]+)>/g, '@$1')
     .replace(/<([^|>]+)\|([^>]+)>/g, '$2 ($1)')
     .replace(/<([^>]+)>/g, '$1')

@@ -1,4 +1,12 @@
-import { actions, button, context, escapeMrkdwn, section, truncate } from '../../tools/shared/compact.ts';
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  escapeText,
+  section,
+  truncate,
+} from '../../tools/shared/compact.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
 import type { Logger } from '../log.ts';
@@ -105,16 +113,16 @@ export function createProgressReporter(o: ProgressOptions): ProgressReporter {
     finish: (message, thread) => end(message, thread),
     fail: (userMessage, refId) =>
       end({
-        text: `${o.title} failed: ${userMessage} (ref ${refId})`,
+        text: `${escapeMrkdwn(o.title)} failed: ${escapeText(userMessage)} (ref ${refId})`,
         blocks: [
-          section(`❌ *${o.title}* failed: ${userMessage}`),
+          section(`❌ *${escapeMrkdwn(o.title)}* failed: ${escapeText(userMessage)}`),
           context(`ref \`${refId}\` · job \`${o.jobId}\``),
         ],
       }),
     cancelled: (text) =>
       end({
-        text: `${o.title}: ${text}`,
-        blocks: [section(`🛑 *${o.title}* — ${text}`), context(`job \`${o.jobId}\``)],
+        text: `${escapeMrkdwn(o.title)}: ${text}`,
+        blocks: [section(`🛑 *${escapeMrkdwn(o.title)}* — ${text}`), context(`job \`${o.jobId}\``)],
       }),
   };
 }

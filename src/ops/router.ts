@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { context, escapeMrkdwn, fields, section } from '../../tools/shared/compact.ts';
+import { context, escapeMrkdwn, escapeText, fields, section } from '../../tools/shared/compact.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import { newRefId, toAppError } from '../errors.ts';
 import { closest, tokenize } from './args.ts';
@@ -63,13 +63,13 @@ export function createOpsRouter(commandList: readonly OpsCommand[]): OpsRouter {
         const err = toAppError(e);
         if (err.code === 'usage' || (!err.retryable && err.code !== 'internal')) {
           log.info({ command: command.name, code: err.code }, 'command refused');
-          const msg = escapeMrkdwn(err.userMessage);
+          const msg = escapeText(err.userMessage);
           return ephemeral(msg, [section(`⚠️ ${msg}`)]);
         }
         const ref = newRefId();
         log.error({ command: command.name, ref, code: err.code, err: err.cause ?? err }, 'command failed');
-        const msg = `${escapeMrkdwn(err.userMessage)} (ref ${ref})`;
-        return ephemeral(msg, [section(`❌ ${escapeMrkdwn(err.userMessage)}`), fields([`ref \`${ref}\``])]);
+        const msg = `${escapeText(err.userMessage)} (ref ${ref})`;
+        return ephemeral(msg, [section(`❌ ${escapeText(err.userMessage)}`), fields([`ref \`${ref}\``])]);
       }
     },
   };

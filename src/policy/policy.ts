@@ -17,6 +17,14 @@ export interface Policy {
     env: { deployers: readonly string[]; approvers: readonly string[] },
     requestedBy: string,
   ): Promise<{ ok: true } | { ok: false; why: string }>;
+  /**
+   * Who may re-run the failed jobs of a GitHub Actions run in `repo` (`owner/repo`, compared
+   * case-insensitively as GitHub does): admins; the deployers of any environment of a catalog service
+   * whose `repo` is that repository; and, when no service names the repository and `admins` is empty
+   * (a team that has not set up permissions yet), anyone. A repository no service names is otherwise
+   * admins-only. A refusal's `why` names who can (Slack mentions).
+   */
+  canRerun(userId: string, repo: string): Promise<{ ok: true } | { ok: false; why: string }>;
   /** Whether `userId` is one of `principals` (user ids or user-group ids). */
   includes(principals: readonly string[], userId: string): Promise<boolean>;
 }
@@ -55,6 +63,34 @@ export function createPolicy(
       return {
         ok: false,
         why: `Only the requester, ${mention(env.deployers) || 'the deployers'} or an admin can confirm this.`,
+      };
+    },
+    async canRerun(userId, repo) {
+      const wanted = repo.toLowerCase();
+      const services = Object.entries(team.services).filter(([, s]) => s.repo?.toLowerCase() === wanted);
+      if (services.length === 0 && team.admins.length === 0) return { ok: true };
+      if (await isAdmin(userId)) return { ok: true };
+      const admins = team.admins.length ? ` (admins: ${mention(team.admins)})` : '';
+      if (services.length === 0) {
+        return {
+          ok: false,
+          why: `No service in the team file has \`repo: ${repo}\`, so only an admin can re-run its workflows${admins}.`,
+        };
+      }
+      const deployers = [
+        ...new Set(services.flatMap(([, s]) => Object.values(s.environments).flatMap((e) => e.deployers))),
+      ];
+      if (await includes(deployers, userId)) return { ok: true };
+      const names = services.map(([name]) => `\`${name}\``).join(', ');
+      if (!deployers.length && !team.admins.length) {
+        return {
+          ok: false,
+          why: `Nobody may re-run workflows of ${repo}: ${names} lists no deployers and the team file names no admins.`,
+        };
+      }
+      return {
+        ok: false,
+        why: `Only the deployers of ${names}${deployers.length ? ` (${mention(deployers)})` : ''} or an admin${admins} can re-run workflows of ${repo}.`,
       };
     },
   };

@@ -49,11 +49,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type DeploymentOptions,
   emptyObjects,
   type FakeObjects,
   type Json,
   makeDeployment,
+  makeNamespace,
   makePod,
+  nameOf,
+  type PodOptions,
   type PodState,
   safeSuffix,
   uid,
@@ -811,7 +815,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     namespace: string | undefined,
     q: URLSearchParams,
     forceExpired: boolean,
-  ): void => {
+  ) => {
     let byField: (obj: Json) => boolean;
     let byLabel: (obj: Json) => boolean;
     try {
@@ -874,7 +878,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     name: string,
     body: string,
     o: { contentType: string; query: URLSearchParams },
-  ): void => {
+  ) => {
     const key = `${namespace}/${name}`;
     const old = lookup(cluster, resource.plural, key);
     if (!old) {
@@ -1820,6 +1824,41 @@ function text0(store: Store, meta: Json, container: string): string | undefined 
 }
 
 export { startFakeKube as start };
+
+/**
+ * A Deployment ready to roll out: its namespace (if `into` lacks it), the Deployment, its current
+ * ReplicaSet and that ReplicaSet's pods (Ready ones for `ready`, default all), pushed into `into`.
+ */
+export function deploymentObjects(
+  opts: DeploymentOptions,
+  into: FakeObjects = emptyObjects(),
+): FakeObjects & { podTemplateHash: string } {
+  const { deployment, replicaSet, podTemplateHash } = makeDeployment(opts);
+  if (!into.namespaces.some((n) => nameOf(n) === opts.namespace))
+    into.namespaces.push(makeNamespace(opts.namespace));
+  into.deployments.push(deployment);
+  into.replicasets.push(replicaSet);
+  const replicas = opts.replicas ?? 3;
+  const ready = opts.ready ?? replicas;
+  const rsName = nameOf(replicaSet);
+  const labels = {
+    ...((((replicaSet.spec as Json).template as Json).metadata as Json).labels as Record<string, string>),
+  };
+  for (let i = 0; i < replicas; i++) {
+    const podOpts: PodOptions = {
+      namespace: opts.namespace,
+      name: `${rsName}-${safeSuffix(`${rsName}/${i}`, 5)}`,
+      owner: { kind: 'ReplicaSet', name: rsName },
+      labels,
+      containers: opts.containers ?? ['app'],
+      image: opts.image ?? `registry.example.com/${opts.namespace}/${opts.name}:1.4.2`,
+      state: i < ready ? { kind: 'running' } : { kind: 'notReady' },
+    };
+    if (opts.now) podOpts.now = opts.now;
+    into.pods.push(makePod(podOpts));
+  }
+  return Object.assign(into, { podTemplateHash });
+}
 
 /** A kubeconfig with one context per cluster entry (named alike), all using `token`. */
 export function kubeconfigYaml(opts: {

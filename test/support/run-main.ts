@@ -41,3 +41,68 @@ export function runMain(
     child.stdin.end(input);
   });
 }
+
+export interface RunningMain {
+  write(text: string): void;
+  end(): void;
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the first capture group (or the whole match) once stdout matches, or rejects after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  readonly stdout: string;
+  done: Promise<MainResult>;
+}
+
+/** Starts `node src/main.ts` with stdin left open, to drive it line by line like a person. */
+export function startMain(env: Record<string, string>, args: string[] = []): RunningMain {
+  const child = spawn(process.execPath, ['src/main.ts', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+    for (const l of listeners) l();
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  const done = new Promise<MainResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    get stdout() {
+      return stdout;
+    },
+    write: (text) => child.stdin.write(text),
+    end: () => child.stdin.end(),
+    kill: (signal) => child.kill(signal),
+    done,
+    waitForOutput(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = pattern.exec(stdout);
+          if (!m) return;
+          cleanup();
+          resolve(m[1] ?? m[0]);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(
+            new Error(
+              `no output matching ${pattern} in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr.slice(-3000)}`,
+            ),
+          );
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}

@@ -12,7 +12,12 @@ const team = teamConfigSchema.parse({
       repo: 'acme/shop',
       environments: {
         staging: { namespace: 'staging', deployment: 'checkout', deployers: ['S0DEVS'] },
-        prod: { namespace: 'prod', deployment: 'checkout', deployers: ['U1ALICE', 'U2BOB'], approvers: ['U2BOB', 'U3CAROL'] },
+        prod: {
+          namespace: 'prod',
+          deployment: 'checkout',
+          deployers: ['U1ALICE', 'U2BOB'],
+          approvers: ['U2BOB', 'U3CAROL'],
+        },
       },
     },
   },
@@ -22,12 +27,18 @@ const team = teamConfigSchema.parse({
 describe('the service catalog', () => {
   it('resolves a service environment, or names what exists', () => {
     expect(resolveTarget(team, 'checkout', 'prod').env.namespace).toBe('prod');
-    expect(() => resolveTarget(team, 'chekout', 'prod')).toThrow('Unknown service `chekout`. Did you mean `checkout`? Services: `checkout`.');
-    expect(() => resolveTarget(team, 'checkout', 'production')).toThrow('`checkout` has no environment `production`; it has `staging`, `prod`.');
+    expect(() => resolveTarget(team, 'chekout', 'prod')).toThrow(
+      'Unknown service `chekout`. Did you mean `checkout`? Services: `checkout`.',
+    );
+    expect(() => resolveTarget(team, 'checkout', 'production')).toThrow(
+      '`checkout` has no environment `production`; it has `staging`, `prod`.',
+    );
   });
 
   it('applies a tag to the current image repository, keeping a registry port', () => {
-    expect(resolveImage('1.5.0', 'registry.example.com:5000/shop/checkout:1.4.2')).toBe('registry.example.com:5000/shop/checkout:1.5.0');
+    expect(resolveImage('1.5.0', 'registry.example.com:5000/shop/checkout:1.4.2')).toBe(
+      'registry.example.com:5000/shop/checkout:1.5.0',
+    );
     expect(resolveImage('v2', 'checkout@sha256:' + 'a'.repeat(64))).toBe('checkout:v2');
     expect(imageRepository('ghcr.io/acme/checkout')).toBe('ghcr.io/acme/checkout');
     expect(resolveImage('ghcr.io/acme/checkout:2.0.0', 'x:1')).toBe('ghcr.io/acme/checkout:2.0.0');
@@ -35,7 +46,9 @@ describe('the service catalog', () => {
 
   it('refuses versions that are neither a tag nor an image reference', () => {
     expect(() => resolveImage('1.5 beta', 'checkout:1')).toThrow(/not a valid image tag/);
-    expect(() => resolveImage('ghcr.io/Acme/Checkout:1', 'checkout:1')).toThrow(/not a valid image reference/);
+    expect(() => resolveImage('ghcr.io/Acme/Checkout:1', 'checkout:1')).toThrow(
+      /not a valid image reference/,
+    );
   });
 });
 

@@ -22,6 +22,20 @@ export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** A mention Shipmate writes on purpose: a user, a channel, a user group or a special mention. */
+const MENTION = /<(@[UW][A-Z0-9]+|#C[A-Z0-9]+(\|[^>]*)?|!subteam\^S[A-Z0-9]+|!here|!channel)>/g;
+
+/**
+ * Escapes plain text for mrkdwn but keeps Slack mentions (`<@U123>`, `<#C123>`, `<!subteam^S1>`):
+ * for messages that name people, such as "Only <@U2BOB> can approve this", which may also quote
+ * user input containing `<`.
+ */
+export function escapeText(s: string): string {
+  const kept: string[] = [];
+  const marked = s.replace(MENTION, (m) => `\u0000${kept.push(m) - 1}\u0000`);
+  return escapeMrkdwn(marked).replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)] ?? '');
+}
+
 export function header(text: string): Block {
   return { type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText) } };
 }

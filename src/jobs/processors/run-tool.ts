@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Tool } from '../../../tools/shared/define-tool.ts';
+import type { Message } from '../../../tools/shared/message.ts';
 import type { Ports } from '../../../tools/shared/ports.ts';
 import { redactMessage } from '../../agent/tool-adapter.ts';
 import { AppError } from '../../errors.ts';
-import { defineJob, type JobKind } from '../queues.ts';
+import { defineJob, type JobKind, type JobRun } from '../queues.ts';
 
 export const runToolPayload = z.object({
   tool: z.string(),
@@ -12,13 +13,25 @@ export const runToolPayload = z.object({
 export type RunToolPayload = z.infer<typeof runToolPayload>;
 
 /**
+ * Adds to a tool's rendered result before it is posted (e.g. an LLM explanation of a CI triage). Gets
+ * the tool's typed result and its redacted blocks; what it returns is redacted again.
+ */
+export type ResultDecorator = (
+  result: unknown,
+  message: Message,
+  run: JobRun<RunToolPayload>,
+) => Promise<Message>;
+
+/**
  * The job behind `/ops` commands and buttons that run a read tool: validates the input against the
  * tool's own schema, runs it with the requester's identity, and ends the progress message with the
  * tool's blocks (redacted). Only `read` tools run here; changes go through approval jobs.
+ * `decorate`, by tool name, post-processes a tool's message (optional).
  */
 export function createRunToolJob(deps: {
   tools: readonly Tool<unknown, unknown>[];
   ports: Ports;
+  decorate?: Readonly<Record<string, ResultDecorator>>;
 }): JobKind<RunToolPayload> {
   const byName = new Map(deps.tools.map((t) => [t.name, t]));
   return defineJob({
@@ -46,7 +59,9 @@ export function createRunToolJob(deps: {
         signal: run.signal,
         progress: run.progress,
       });
-      return { message: redactMessage(tool.blocks(result)) };
+      const message = redactMessage(tool.blocks(result));
+      const decorate = deps.decorate?.[tool.name];
+      return { message: decorate ? redactMessage(await decorate(result, message, run)) : message };
     },
   });
 }

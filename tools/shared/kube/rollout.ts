@@ -87,7 +87,7 @@ export function ownedBy(rs: KubeReplicaSet, uid: string): boolean {
 
 export interface RolloutStatus {
   phase: 'progressing' | 'complete' | 'failed';
-  /** spec.replicas */
+  /** spec.replicas. (While `reason` is `NotObserved`, the other counts are still the previous rollout's.) */
   desired: number;
   /** Pods of the new ReplicaSet (status.updatedReplicas). */
   updated: number;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { rerunMessage } from '../../../tools/shared/ci/commands.ts';
+import type { GitHubPort, WorkflowRun } from '../../../tools/shared/github-port.ts';
+import type { AuditLog } from '../../audit/audit.ts';
+import type { TeamConfig } from '../../config.ts';
+import { AppError } from '../../errors.ts';
+import { defineJob, type JobKind } from '../queues.ts';
+
+export const ciRerunPayload = z.object({
+  owner: z.string().min(1),
+  repo: z.string().min(1),
+  runId: z.number().int().positive(),
+});
+export type CiRerunPayload = z.infer<typeof ciRerunPayload>;
+
+/**
+ * The job behind `/ops rerun` and the "Re-run failed jobs" button (the command has checked the
+ * person's permission): asks GitHub to re-run the run's failed jobs with the full GitHubPort — the
+ * agent's read-only port cannot — records an audit entry (`rerun`, the requester, `owner/repo#run`,
+ * and the catalog service of that repository when there is one) and reports the new attempt.
+ *
+ * Each step is checkpointed, so a retry after GitHub accepted the re-run (a worker died, Slack failed
+ * to take the final message) does not ask GitHub again — which would start nothing and fail with
+ * "not re-runnable" while the new attempt runs — nor audit twice. Not cancellable: once GitHub has
+ * the request, stopping the job would not stop the run.
+ */
+export function createCiRerunJob(deps: {
+  github: GitHubPort | undefined;
+  audit: AuditLog;
+  team: TeamConfig;
+}): JobKind<CiRerunPayload> {
+  const serviceOf = (repo: string) =>
+    Object.entries(deps.team.services).find(([, s]) => s.repo?.toLowerCase() === repo.toLowerCase())?.[0];
+  return defineJob({
+    name: 'ci_rerun',
+    payload: ciRerunPayload,
+    attempts: 3,
+    cancellable: false,
+    async process(run) {
+      const ref = run.payload;
+      const repo = `${ref.owner}/${ref.repo}`;
+      const github = deps.github;
+      if (!github) {
+        throw new AppError({
+          code: 'not_configured',
+          userMessage:
+            'GitHub is not configured. Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY.',
+        });
+      }
+      let rerun = run.checkpoint.data.run as WorkflowRun | undefined;
+      if (!rerun) {
+        run.progress(`Asking GitHub to re-run the failed jobs of ${repo} run ${ref.runId}…`);
+        rerun = await github.rerunFailedJobs(ref, { signal: run.signal });
+        await run.checkpoint.save({ run: rerun });
+      }
+      if (!run.checkpoint.data.audited) {
+        await deps.audit.record({
+          type: 'rerun',
+          actor: run.requestedBy,
+          kind: 'rerun',
+          service: serviceOf(repo),
+          detail: `${repo}#${ref.runId}`,
+          traceId: run.traceId,
+        });
+        await run.checkpoint.save({ audited: true });
+      }
+      return { message: rerunMessage(ref, rerun, run.requestedBy) };
+    },
+  });
+}
