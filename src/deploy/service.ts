@@ -33,12 +33,15 @@ export interface DeployService {
   propose(input: ProposalInput, actor: Actor): Promise<{ request: ChangeRequest; message: Message }>;
   /** Records where the request message is, so decisions can edit it. */
   attachMessage(id: string, where: { channel?: string; ts?: string }): Promise<void>;
-  /** `where`: the message the click came from, for a request proposed by the agent (no message of its own yet). */
+  /**
+   * `where`: the channel and thread the click came from. A request the agent proposed has no message
+   * of its own (its buttons sit in the agent's answer), so the deploy reports in that thread.
+   */
   approve(
     id: string,
     userId: string,
     traceId: string,
-    where?: { channel?: string; ts?: string },
+    where?: { channel?: string; threadTs?: string },
   ): Promise<string>;
   reject(id: string, userId: string, traceId: string): Promise<string>;
   /** Marks a pending request expired (the expiry job); false when it was decided in time. */
@@ -256,9 +259,11 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
         traceId,
       });
       const target: ReplyTarget =
-        !r.channel || r.channel === 'CONSOLE'
-          ? { kind: 'console' }
-          : { kind: 'slack', channel: r.channel, threadTs: r.messageTs };
+        r.channel && r.channel !== 'CONSOLE'
+          ? { kind: 'slack', channel: r.channel, threadTs: r.messageTs }
+          : where?.channel && where.channel !== 'CONSOLE'
+            ? { kind: 'slack', channel: where.channel, threadTs: where.threadTs }
+            : { kind: 'console' };
       await d.jobs.enqueue({
         kind: d.applyJob,
         payload: { requestId: id },

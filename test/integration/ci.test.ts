@@ -20,7 +20,7 @@ import {
 import { type FakeGitHub, type FakeJob, start as startFakeGitHub } from '../support/fake-github.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
-import { postGitHubWebhook, workflowRunEvent } from '../support/github-webhooks.ts';
+import { postGitHubWebhook, signGitHub, workflowRunEvent } from '../support/github-webhooks.ts';
 import { blockAction, postSigned, slashCommand } from '../support/slack-requests.ts';
 
 const FIX = join(import.meta.dirname, '../fixtures/gha-logs');
@@ -186,7 +186,7 @@ describe('CI triage', () => {
     const sent = JSON.stringify(llm.requests[0]?.body);
     expect(sent).toContain('Expected: 2');
     expect(sent).toContain('Failed step: Run npm test');
-    expect(sent).toContain('[REDACTED]');
+    expect(sent).toContain('(debug) registry auth NPM_TOKEN=[REDACTED]');
     expect(sent).not.toContain(OUTSIDE_LINE);
     expect(sent).not.toContain('Download action repository');
     expect(sent).not.toContain(GH_TOKEN_IN_LOG);
@@ -272,10 +272,7 @@ describe('CI triage', () => {
     expect(malformed.status).toBe(401);
     // Signed for another body: the signature covers the bytes received.
     const tampered = await webhook(body, {
-      signature: (await import('../support/github-webhooks.ts')).signGitHub(
-        body.replace('504', '503'),
-        WEBHOOK_SECRET,
-      ),
+      signature: signGitHub(body.replace('504', '503'), WEBHOOK_SECRET),
     });
     expect(tampered.status).toBe(401);
     expect(

@@ -32,8 +32,8 @@ const MENTION = /<(@[UW][A-Z0-9]+|#C[A-Z0-9]+(\|[^>]*)?|!subteam\^S[A-Z0-9]+|!he
  */
 export function escapeText(s: string): string {
   const kept: string[] = [];
-  const marked = s.replace(MENTION, (m) => `\u0000${kept.push(m) - 1}\u0000`);
-  return escapeMrkdwn(marked).replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)] ?? '');
+  const marked = s.replace(MENTION, (m) => `\uE000${kept.push(m) - 1}\uE001`);
+  return escapeMrkdwn(marked).replace(/\uE000(\d+)\uE001/g, (_m, i: string) => kept[Number(i)] ?? '');
 }
 
 export function header(text: string): Block {

@@ -102,7 +102,9 @@ function decisionCommand(d: ChangeCommandDeps, name: 'approve' | 'reject'): OpsC
       if (!id || extra.length || !REQUEST_ID.test(id))
         throw usageError(cmd, 'Give the request id shown on the request.', `/ops ${name} req-3f9a2c10`);
       const where =
-        ctx.target.kind === 'slack' ? { channel: ctx.target.channel, ts: ctx.target.threadTs } : undefined;
+        ctx.target.kind === 'slack'
+          ? { channel: ctx.target.channel, threadTs: ctx.target.threadTs }
+          : undefined;
       const text =
         name === 'approve'
           ? await d.deploys.approve(id, ctx.requester.userId, ctx.traceId, where)

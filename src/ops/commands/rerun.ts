@@ -1,11 +1,10 @@
 import { parseRerunArgs, RERUN_USAGE } from '../../../tools/shared/ci/commands.ts';
-import { section } from '../../../tools/shared/compact.ts';
-import type { AppError } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { CiRerunPayload } from '../../jobs/processors/ci-rerun.ts';
 import type { JobKind } from '../../jobs/queues.ts';
 import { type JobRuntime, safeJobId } from '../../jobs/runtime.ts';
 import type { Policy } from '../../policy/policy.ts';
-import { ephemeral, type OpsCommand } from '../command.ts';
+import type { OpsCommand } from '../command.ts';
 
 /**
  * `/ops rerun <owner/repo> <run-id>` — also what the "Re-run failed jobs" button runs, with the
@@ -33,11 +32,7 @@ export function createRerunCommand(deps: {
       const repo = `${ref.owner}/${ref.repo}`;
       const verdict = await deps.policy.canRerun(ctx.requester.userId, repo);
       if (!verdict.ok) {
-        ctx.log.info({ command: 'rerun', repo, code: 'forbidden' }, 'command refused');
-        // Returned rather than thrown: the router escapes error text, and `why` holds mentions.
-        return ephemeral(`You can't re-run this. ${verdict.why}`, [
-          section(`⚠️ You can't re-run this. ${verdict.why}`),
-        ]);
+        throw new AppError({ code: 'forbidden', userMessage: `You can't re-run this. ${verdict.why}` });
       }
       const r = await deps.jobs.enqueue({
         kind: deps.rerunJob,
