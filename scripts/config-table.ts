@@ -14,7 +14,7 @@ if (process.argv[1]?.endsWith('config-table.ts')) {
   const table = configTable();
   if (process.argv.includes('--write')) {
     const readme = readFileSync('README.md', 'utf8');
-    const next = readme.replace(/\| variable \| meaning \|\n\| --- \| --- \|\n(?:\|.*\|\n)+/, `${table}\n`);
+    const next = readme.replace(/\|\s*variable\s*\|\s*meaning\s*\|\n(?:\|.*\|\n)+/, `${table}\n`);
     writeFileSync('README.md', next);
   } else {
     process.stdout.write(`${table}\n`);
