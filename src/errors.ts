@@ -95,6 +95,18 @@ export function toAppError(e: unknown): AppError {
       });
     }
   }
+  // ioredis while Redis is away: the client fails fast instead of queueing commands.
+  if (
+    err?.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed|Stream isn't writeable/.test(err?.message ?? '')
+  ) {
+    return new AppError({
+      code: 'queue_unavailable',
+      userMessage: 'Shipmate cannot reach its Redis right now. Nothing was started; try again in a minute.',
+      retryable: true,
+      cause: e,
+    });
+  }
   const code = errCode(e);
   if (code && NETWORK_CODES.has(code)) {
     return new AppError({

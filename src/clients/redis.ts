@@ -9,8 +9,8 @@ export function displayRedisUrl(url: string): string {
 /**
  * Connects to Redis and proves it answers, failing in `timeoutMs` with a message that names the URL
  * and how to start a server — instead of ioredis' default of reconnecting forever.
- * The client is configured as BullMQ requires (`maxRetriesPerRequest: null`) and, once connected,
- * reconnects on its own with backoff.
+ * The client fails commands fast while Redis is away (for request paths and BullMQ producers) and,
+ * once connected, reconnects on its own with backoff.
  */
 export async function connectRedis(
   url: string,
@@ -20,7 +20,10 @@ export async function connectRedis(
   let connectedOnce = false;
   const client = new Redis(url, {
     lazyConnect: true,
-    maxRetriesPerRequest: null,
+    // Fail fast while disconnected, so a person hears "Redis is not answering" instead of waiting;
+    // workers use workerConnection() below, which waits for Redis as BullMQ requires.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
     connectionName: opts.name ?? 'shipmate',
     connectTimeout: timeoutMs,
     retryStrategy: (times) => (connectedOnce ? Math.min(times * 200, 5000) : null),
@@ -60,4 +63,9 @@ export async function connectRedis(
     });
   }
   return client;
+}
+
+/** A connection for BullMQ workers and subscribers: blocking commands wait through reconnects. */
+export function workerConnection(client: Redis): Redis {
+  return client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
 }

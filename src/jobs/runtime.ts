@@ -1,5 +1,6 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { workerConnection as blockingConnection } from '../clients/redis.ts';
 import { AppError, newRefId, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { MessageHandle, Messenger } from './messenger.ts';
@@ -71,6 +72,18 @@ export function safeJobId(...parts: string[]): string {
 }
 
 const CANCEL_REASON = 'cancelled-by:';
+
+/** How long queueing may take before the person is told Redis is not answering. */
+const ENQUEUE_DEADLINE_MS = 1500;
+
+/** Resolves like `p`, or rejects with `onTimeout()` after `ms`. */
+export function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The BullMQ runtime: one queue of user-visible work, workers that run job kinds with progress
@@ -184,32 +197,48 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
     }
   }
 
+  async function enqueue<P>(req: EnqueueRequest<P>): Promise<EnqueueResult> {
+    const parsed = req.kind.payload.safeParse(req.payload);
+
+    if (!parsed.success) throw new Error(`bad payload for ${req.kind.name}: ${parsed.error.message}`);
+    const existing = await queue.getJob(req.jobId);
+    if (existing) return { jobId: req.jobId, created: false };
+    const env: JobEnvelope = {
+      kind: req.kind.name,
+      payload: parsed.data,
+      requestedBy: req.requestedBy,
+      target: req.target,
+      traceId: req.traceId,
+      title: req.title,
+    };
+    await queue.add(req.kind.name, env, {
+      jobId: req.jobId,
+      delay: req.delayMs,
+      attempts: req.kind.attempts ?? 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      // Kept a day so a repeated request within a day is recognised and `/ops cancel` can say "finished".
+      removeOnComplete: { age: 86_400, count: 5000 },
+      removeOnFail: { age: 7 * 86_400, count: 5000 },
+    });
+    return { jobId: req.jobId, created: true };
+  }
+
   return {
     queue,
-    async enqueue(req) {
-      const parsed = req.kind.payload.safeParse(req.payload);
-      if (!parsed.success) throw new Error(`bad payload for ${req.kind.name}: ${parsed.error.message}`);
-      const existing = await queue.getJob(req.jobId);
-      if (existing) return { jobId: req.jobId, created: false };
-      const env: JobEnvelope = {
-        kind: req.kind.name,
-        payload: parsed.data,
-        requestedBy: req.requestedBy,
-        target: req.target,
-        traceId: req.traceId,
-        title: req.title,
-      };
-      await queue.add(req.kind.name, env, {
-        jobId: req.jobId,
-        delay: req.delayMs,
-        attempts: req.kind.attempts ?? 3,
-        backoff: { type: 'exponential', delay: 1000 },
-        // Kept a day so a repeated request within a day is recognised and `/ops cancel` can say "finished".
-        removeOnComplete: { age: 86_400, count: 5000 },
-        removeOnFail: { age: 7 * 86_400, count: 5000 },
-      });
-      return { jobId: req.jobId, created: true };
-    },
+    enqueue: (req) =>
+      // Redis commands wait for a reconnect rather than fail (BullMQ needs that for workers); a person
+      // waiting on Slack's 3 s should hear that Shipmate cannot take the request instead.
+      withDeadline(
+        enqueue(req),
+        ENQUEUE_DEADLINE_MS,
+        () =>
+          new AppError({
+            code: 'queue_unavailable',
+            userMessage:
+              'Shipmate cannot queue work right now: its Redis is not answering. Nothing was started; try again in a minute.',
+            retryable: true,
+          }),
+      ),
 
     async cancel(jobId, by, isAdmin) {
       const job = await queue.getJob(jobId);
@@ -235,7 +264,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
     },
 
     async startWorkers() {
-      subscriber = o.redis.duplicate();
+      subscriber = blockingConnection(o.redis);
       subscriber.on('error', (err) => o.log.warn({ err }, 'cancel subscriber error'));
       await subscriber.subscribe(cancelChannel);
       subscriber.on('message', (_channel, raw) => {
@@ -248,7 +277,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
         }
       });
       // BullMQ does not close a connection it was given; close() below does.
-      workerConnection = o.redis.duplicate();
+      workerConnection = blockingConnection(o.redis);
       worker = new Worker(OPS_QUEUE, (job, _token, signal) => process(job, signal), {
         connection: workerConnection,
         prefix: o.prefix,

@@ -1,9 +1,10 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
-import { fitMessage } from '../../tools/shared/compact.ts';
+import { escapeText, fitMessage } from '../../tools/shared/compact.ts';
 import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
 import { newTraceId, type ReplyTarget } from '../context.ts';
+import { newRefId, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { CommandReply } from '../ops/command.ts';
 import type { MentionHandler } from '../ops/mention.ts';
@@ -112,18 +113,37 @@ export function registerSlack(app: App, deps: SlackDeps): void {
     elog.info({ jobId: r.jobId, created: r.created }, 'mention queued');
   };
 
-  app.event('app_mention', async ({ event, body, context }) => {
-    await onMessage(event, body.event_id, context.botUserId, context.retryNum);
+  // Events are acked before they are handled, so Slack will not redeliver one we fail to queue: say
+  // so in the thread rather than drop the question silently.
+  const safely = async (
+    ev: { channel: string; ts: string; thread_ts?: string },
+    client: App['client'],
+    work: () => Promise<void>,
+  ) => {
+    try {
+      await work();
+    } catch (e) {
+      const err = toAppError(e);
+      const ref = newRefId();
+      log.error({ ref, code: err.code, err: err.cause ?? err, channel: ev.channel }, 'event not handled');
+      await client.chat
+        .postMessage({
+          channel: ev.channel,
+          thread_ts: ev.thread_ts ?? ev.ts,
+          text: `${escapeText(err.userMessage)} (ref ${ref})`,
+        })
+        .catch((postErr: unknown) => log.error({ ref, err: postErr }, 'could not tell the user either'));
+    }
+  };
+
+  app.event('app_mention', async ({ event, body, context, client }) => {
+    await safely(event, client, () => onMessage(event, body.event_id, context.botUserId, context.retryNum));
   });
 
-  app.message(async ({ message, body, context }) => {
+  app.message(async ({ message, body, context, client }) => {
     if (message.channel_type !== 'im') return;
-    await onMessage(
-      message as Parameters<typeof onMessage>[0],
-      body.event_id,
-      context.botUserId,
-      context.retryNum,
-    );
+    const ev = message as Parameters<typeof onMessage>[0];
+    await safely(ev, client, () => onMessage(ev, body.event_id, context.botUserId, context.retryNum));
   });
 
   const actionIds: readonly string[] = SLACK_ACTIONS;

@@ -18,7 +18,8 @@
  * - `PATCH` of any named namespaced object with `application/strategic-merge-patch+json` (lists of
  *   containers, env, ports, volumes… merged by their real merge keys; `$patch: replace|delete`;
  *   `null` deletes) or `application/merge-patch+json`; a `metadata.resourceVersion` in the patch is
- *   a precondition (409 on mismatch). Deployments are validated like the API server does for the
+ *   a precondition (409 on mismatch); `application/json-patch+json` too (what `kubectl rollout undo`
+ *   sends). Deployments are validated like the API server does for the
  *   fields the deploy flow touches — plus two fake-only rules that make bad requests easy to write:
  *   an image with whitespace or upper-case letters, and a patch that would add a container (an
  *   unknown container name), are 422 Invalid with a real Status body (`details.causes`).
@@ -396,6 +397,90 @@ export function mergePatch(orig: unknown, patch: unknown): unknown {
   return out;
 }
 
+/**
+ * application/json-patch+json (RFC 6902: add, remove, replace, test, copy, move). Throws with the
+ * API server's wording on a failed `test` or a missing path.
+ */
+export function jsonPatch(orig: unknown, ops: unknown): unknown {
+  if (!Array.isArray(ops)) throw new Error('json patch must be an array of operations');
+  let doc = clone(orig);
+  const parse = (p: unknown): string[] => {
+    if (typeof p !== 'string' || (p !== '' && !p.startsWith('/')))
+      throw new Error(`invalid JSON pointer "${p}"`);
+    return p === ''
+      ? []
+      : p
+          .slice(1)
+          .split('/')
+          .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  };
+  const parentOf = (path: string[]): { parent: unknown; key: string } => {
+    let cur: unknown = doc;
+    for (const t of path.slice(0, -1)) {
+      cur = Array.isArray(cur) ? cur[Number(t)] : isObj(cur) ? cur[t] : undefined;
+      if (cur === undefined) throw new Error(`doc is missing path: /${path.join('/')}`);
+    }
+    return { parent: cur, key: path[path.length - 1] ?? '' };
+  };
+  const read = (path: string[]): unknown => {
+    if (path.length === 0) return doc;
+    const { parent, key } = parentOf(path);
+    const v = Array.isArray(parent) ? parent[Number(key)] : isObj(parent) ? parent[key] : undefined;
+    if (v === undefined) throw new Error(`doc is missing path: /${path.join('/')}`);
+    return v;
+  };
+  const write = (path: string[], value: unknown, insert: boolean): void => {
+    if (path.length === 0) {
+      doc = value;
+      return;
+    }
+    const { parent, key } = parentOf(path);
+    if (Array.isArray(parent)) {
+      const i = key === '-' ? parent.length : Number(key);
+      if (insert) parent.splice(i, 0, value);
+      else parent[i] = value;
+    } else if (isObj(parent)) parent[key] = value;
+    else throw new Error(`doc is missing path: /${path.join('/')}`);
+  };
+  const del = (path: string[]): void => {
+    read(path);
+    const { parent, key } = parentOf(path);
+    if (Array.isArray(parent)) parent.splice(Number(key), 1);
+    else delete (parent as Json)[key];
+  };
+  for (const op of ops as Json[]) {
+    const path = parse(op.path);
+    switch (op.op) {
+      case 'add':
+        write(path, clone(op.value), true);
+        break;
+      case 'replace':
+        read(path);
+        write(path, clone(op.value), false);
+        break;
+      case 'remove':
+        del(path);
+        break;
+      case 'test':
+        if (!sameJson(read(path), op.value)) throw new Error(`testing value /${path.join('/')} failed`);
+        break;
+      case 'copy':
+        write(path, clone(read(parse(op.from))), true);
+        break;
+      case 'move': {
+        const from = parse(op.from);
+        const v = read(from);
+        del(from);
+        write(path, v, true);
+        break;
+      }
+      default:
+        throw new Error(`Unexpected kind: ${String(op.op)}`);
+    }
+  }
+  return doc;
+}
+
 /** Deep equality of JSON values, key order ignored. */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -428,12 +513,33 @@ function canonicalJson(v: unknown): string {
 const HASH_LABEL = 'pod-template-hash';
 const REVISION = 'deployment.kubernetes.io/revision';
 
-/** A pod template without the pod-template-hash label. */
+/**
+ * A pod template without the pod-template-hash label, and without nulls and empty maps/lists — the
+ * API server compares templates as Go structs, where `"creationTimestamp": null` (which kubectl
+ * sends back) and an absent field are the same.
+ */
 function bareTemplate(t: unknown): Json {
   const c = clone((t ?? {}) as Json);
   const labels = (c.metadata as Json | undefined)?.labels as Record<string, string> | undefined;
   if (labels) delete labels[HASH_LABEL];
-  return c;
+  return (normalized(c) ?? {}) as Json;
+}
+
+function normalized(v: unknown): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (Array.isArray(v)) {
+    const items = v.map(normalized).filter((x) => x !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  if (isObj(v)) {
+    const out: Json = {};
+    for (const [k, x] of Object.entries(v)) {
+      const n = normalized(x);
+      if (n !== undefined) out[k] = n;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  return v;
 }
 
 interface Cause {
@@ -600,7 +706,7 @@ const API_RESOURCES_APPS = {
       singularName: 'deployment',
       namespaced: true,
       kind: 'Deployment',
-      verbs: ['get', 'list', 'watch'],
+      verbs: ['get', 'list', 'patch', 'watch'],
       shortNames: ['deploy'],
       categories: ['all'],
     },
@@ -901,7 +1007,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     }
     const type = o.contentType.split(';')[0]?.trim() ?? '';
     const strategic = type === 'application/strategic-merge-patch+json';
-    if (!strategic && type !== 'application/merge-patch+json') {
+    const json6902 = type === 'application/json-patch+json';
+    if (!strategic && !json6902 && type !== 'application/merge-patch+json') {
       return send(
         res,
         rec,
@@ -909,7 +1016,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         status(
           415,
           'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/strategic-merge-patch+json, application/merge-patch+json (fake-kube does not implement ${type || 'this type'})`,
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (fake-kube does not implement ${type || 'this type'})`,
         ),
       );
     }
@@ -919,11 +1026,11 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     } catch (e) {
       return send(res, rec, 400, status(400, 'BadRequest', `error decoding patch: ${(e as Error).message}`));
     }
-    if (!isObj(patch)) {
+    if (!isObj(patch) && !(json6902 && Array.isArray(patch))) {
       return send(res, rec, 400, status(400, 'BadRequest', 'error decoding patch: not a JSON object'));
     }
     const oldMeta = (old.metadata ?? {}) as Json;
-    const wantRv = (patch.metadata as Json | undefined)?.resourceVersion;
+    const wantRv = isObj(patch) ? (patch.metadata as Json | undefined)?.resourceVersion : undefined;
     if (wantRv !== undefined && wantRv !== oldMeta.resourceVersion) {
       return send(
         res,
@@ -938,9 +1045,18 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       );
     }
     const notes: MergeNotes = { added: [] };
-    const merged = (
-      strategic ? strategicMerge(clone(old), patch, '', notes) : mergePatch(clone(old), patch)
-    ) as Json;
+    let merged: Json;
+    try {
+      merged = (
+        json6902
+          ? jsonPatch(old, patch)
+          : strategic
+            ? strategicMerge(clone(old), patch as Json, '', notes)
+            : mergePatch(clone(old), patch)
+      ) as Json;
+    } catch (e) {
+      return send(res, rec, 422, status(422, 'Invalid', (e as Error).message));
+    }
     // Identity and status are the server's: a patch of the main resource cannot change them.
     const meta = { ...((merged.metadata ?? {}) as Json) };
     for (const k of ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'generation'])

@@ -7,7 +7,9 @@ const readme = readFileSync('README.md', 'utf8');
 describe('README.md stays true', () => {
   it('its configuration table lists exactly the variables the config schema reads, with their docs', () => {
     // Cells are compared trimmed, so a Markdown formatter's column padding does not matter.
-    const rows = [...readme.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|\s*(.+?)\s*\|$/gm)].map((m) => [m[1], m[2]] as const);
+    const rows = [...readme.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|\s*(.+?)\s*\|$/gm)].map(
+      (m) => [m[1], m[2]] as const,
+    );
     expect(rows.map(([name]) => name).sort()).toEqual(Object.keys(ENV).sort());
     for (const [name, doc] of rows) expect(doc).toBe(ENV[name as keyof typeof ENV].doc);
   });
