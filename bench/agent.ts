@@ -33,7 +33,6 @@ async function measure(pods: number) {
     model: 'gpt-bench',
     apiKey: 'sk-bench',
     baseUrl: llm.baseUrl,
-    stream: false,
     requestTimeoutMs: 60_000,
     turnTimeoutMs: 120_000,
     turnsPerMinute: 100,

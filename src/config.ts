@@ -165,13 +165,6 @@ export const ENV = {
     schema: z.string().min(1).default('gpt-4.1-mini'),
     doc: 'Chat model with tool calling. Default `gpt-4.1-mini`.',
   },
-  OPENAI_STREAM: {
-    schema: z
-      .enum(['true', 'false'], { error: 'must be true or false' })
-      .default('false')
-      .transform((v) => v === 'true'),
-    doc: 'Stream model responses (for gateways that cut long idle requests). Default `false`.',
-  },
   OPENAI_TIMEOUT_SECONDS: {
     schema: positiveInt(60).default(60),
     doc: 'Time limit of one model request. Default `60`.',
@@ -283,7 +276,6 @@ export interface Config {
     apiKey?: string;
     baseUrl?: string;
     model: string;
-    stream: boolean;
     requestTimeoutMs: number;
     turnTimeoutMs: number;
     turnsPerMinute: number;
@@ -450,7 +442,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
             apiKey: values.OPENAI_API_KEY as string | undefined,
             baseUrl: values.OPENAI_BASE_URL as string | undefined,
             model: values.OPENAI_MODEL as string,
-            stream: values.OPENAI_STREAM as boolean,
             requestTimeoutMs: (values.OPENAI_TIMEOUT_SECONDS as number) * 1000,
             turnTimeoutMs: (values.AGENT_TIMEOUT_SECONDS as number) * 1000,
             turnsPerMinute: values.AGENT_TURNS_PER_MINUTE as number,

@@ -15,8 +15,9 @@ export function createChatModel(llm: NonNullable<Config['llm']>): ChatOpenAI {
     temperature: 0,
     maxRetries: 2,
     timeout: llm.requestTimeoutMs,
-    streaming: llm.stream,
-    streamUsage: true,
+    // Not streamed: LangChain's invoke() over a stream estimates token counts with tiktoken, which
+    // downloads its encodings at run time; plain responses carry the server's own usage.
+    streaming: false,
     useResponsesApi: false,
   });
 }

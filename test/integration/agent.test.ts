@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { AIMessageChunk } from '@langchain/core/messages';
+import { ChatOpenAI } from '@langchain/openai';
 import type { ShipmateApp } from '../../src/app.ts';
 import { captureLog, cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube.ts';
@@ -196,4 +198,71 @@ describe('the agent answers mentions in the thread', () => {
     // 3 requests per attempt (the SDK retries twice), 3 attempts.
     expect(llm.requests.length).toBe(9);
   }, 60_000);
+});
+
+describe('a local OpenAI-compatible server without a key (OPENAI_BASE_URL only)', () => {
+  it('answers, and the fake speaks SSE to the real client as OpenAI does', async () => {
+    const prefix = uniquePrefix('agent-local');
+    const [slack, llm, kube] = await Promise.all([
+      startFakeSlack(),
+      startFakeOpenAI(),
+      startFakeKube({ objects: makeCluster({ pods: 30, problems: { imagePull: 1 } }) }),
+    ]);
+    const app = await startApp({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SHIPMATE_QUEUE_PREFIX: prefix,
+      OPENAI_BASE_URL: llm.baseUrl,
+      OPENAI_MODEL: 'gpt-test',
+      KUBECONFIG: kube.kubeconfigPath,
+    });
+    try {
+      llm.script([
+        { toolCalls: [{ name: 'cluster_status', args: {} }] },
+        { content: 'One image cannot be pulled; everything else is healthy.' },
+      ]);
+      const ts = ((Date.now() * 1000) / 1e6).toFixed(6);
+      await postSigned(
+        app.baseUrl,
+        eventCallback(
+          { type: 'app_mention', user: 'U1ALICE', text: '<@UBOT> how is prod?', ts, channel: 'C1OPS' },
+          'EvLocal1',
+        ),
+        SIGNING_SECRET,
+      );
+      const answer = 'One image cannot be pulled; everything else is healthy.';
+      await slack.waitFor(
+        (c) => c.some((x) => x.method === 'chat.update' && x.args.text === answer),
+        15_000,
+        'the answer',
+      );
+      // A local server (Ollama, vLLM) needs no key; the SDK still sends a placeholder.
+      expect(llm.requests[0]?.headers.authorization).toBe('Bearer not-needed');
+      const final = slack.of('chat.update').find((x) => x.args.text === answer);
+      expect(JSON.stringify(final?.args.blocks)).toContain('ImagePullBackOff');
+
+      // The same server streamed: tool-call deltas and text chunks assemble into one message.
+      llm.script([
+        { toolCalls: [{ name: 'cluster_status', args: { namespace: 'prod' } }], content: 'checking' },
+      ]);
+      const model = new ChatOpenAI({
+        model: 'gpt-test',
+        apiKey: 'x',
+        configuration: { baseURL: llm.baseUrl },
+        streaming: true,
+      });
+      let full: AIMessageChunk | undefined;
+      for await (const chunk of await model.stream('how is prod?')) full = full ? full.concat(chunk) : chunk;
+      expect(llm.requests.at(-1)?.body.stream).toBe(true);
+      expect(full?.content).toBe('checking');
+      expect(full?.tool_calls).toEqual([
+        expect.objectContaining({ name: 'cluster_status', args: { namespace: 'prod' } }),
+      ]);
+    } finally {
+      await app.stop();
+      await Promise.all([slack.close(), llm.close(), kube.close()]);
+      await cleanRedis(prefix);
+    }
+  });
 });

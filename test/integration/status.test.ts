@@ -14,7 +14,7 @@ import { makeCluster } from '../support/kube-objects.ts';
 import { runMain } from '../support/run-main.ts';
 import { postSigned, slashCommand } from '../support/slack-requests.ts';
 
-describe('/ops status through the whole app', () => {
+describe('/ops status and /ops logs through the whole app', () => {
   const prefix = uniquePrefix('status');
   let slack: FakeSlack;
   let kube: FakeKube;
@@ -106,6 +106,19 @@ describe('/ops status through the whole app', () => {
     expect(body.text).toContain('namespace');
     expect(body.text).toContain('Usage: `/ops status [namespace] [--cluster &lt;context&gt;]`');
     expect(await app.jobs.queue.getJob('status-trig-bad-ns')).toBeUndefined();
+  });
+
+  it("/ops logs shows the crash-looping container's previous instance, with secrets redacted", async () => {
+    const objects = makeCluster({ pods: 300, problems: { crashLoop: 1, imagePull: 1, unschedulable: 1 } });
+    const key = Object.keys(objects.logs).find((k) => k.endsWith('/app/previous')) ?? '';
+    const [ns, pod] = key.split('/');
+    const { final } = await run(`logs ${pod} ${ns}`);
+    const text = JSON.stringify(final.args.blocks);
+    expect(text).toContain('starting server on :8080');
+    expect(text).toMatch(/previous/i);
+    expect(text).not.toContain('hunter2-very-secret');
+    expect(text).not.toContain('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcHAifQ');
+    expect(text).toContain('[REDACTED]');
   });
 
   it('works from the console too', async () => {

@@ -938,6 +938,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     const st = stateOf(cluster);
     rec.status = 200;
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+    // The API server answers a watch at once, before any event: clients wait for these headers.
+    res.flushHeaders();
     const from = q.get('resourceVersion');
     if (forceExpired || (from && from !== '0' && Number(from) < st.compactedRv)) {
       const body = status(410, 'Expired', `too old resource version: ${from ?? ''} (${st.compactedRv})`);
