@@ -18,7 +18,7 @@ import { DEFAULT_LIMITS } from './agent/run-turn.ts';
 import { createAuditLog } from './audit/audit.ts';
 import { createGitHubPort, readOnlyGitHub } from './clients/github.ts';
 import { createWebhookVerifier } from './clients/github-webhooks.ts';
-import { createKubePort } from './clients/kube.ts';
+import { createKubeContextPool, createKubePort } from './clients/kube.ts';
 import { createKubeDeployPort } from './clients/kube-deploy.ts';
 import { createChatModel } from './clients/llm.ts';
 import { connectRedis } from './clients/redis.ts';
@@ -124,10 +124,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     messenger = createConsoleMessenger((t) => write(redact(t)));
   }
 
-  const kube = createKubePort({
+  // One pool of per-context clients and connections, shared by the read port and the deploy port.
+  const kubeOptions = {
     kubeconfigPath: config.kube.kubeconfigPath,
     requestTimeoutMs: config.kube.requestTimeoutMs,
-  });
+  };
+  const kubePool = createKubeContextPool(kubeOptions);
+  const kube = createKubePort(kubeOptions, kubePool);
   const gh = config.github;
   const github =
     gh.token || gh.appId
@@ -141,10 +144,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       : undefined;
   // Deploys write to clusters through their own client (src/clients/kube-deploy.ts); only the jobs
   // that apply an approved request use its write methods.
-  const kubeDeploy = createKubeDeployPort({
-    kubeconfigPath: config.kube.kubeconfigPath,
-    requestTimeoutMs: config.kube.requestTimeoutMs,
-  });
+  const kubeDeploy = createKubeDeployPort({ ...kubeOptions, pool: kubePool });
   const audit = createAuditLog({
     redis,
     prefix: config.redis.prefix,

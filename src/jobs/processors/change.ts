@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  actions,
-  button,
-  context,
-  escapeMrkdwn,
-  fields,
-  section,
-  takeWithMore,
-} from '../../../tools/shared/compact.ts';
+import { actions, button, context, escapeMrkdwn, fields, section } from '../../../tools/shared/compact.ts';
 import { watchRollout } from '../../../tools/shared/kube/rollout.ts';
 import type { KubeDeployPort } from '../../../tools/shared/kube-deploy-port.ts';
 import type { KubePort } from '../../../tools/shared/kube-port.ts';
@@ -143,11 +135,21 @@ export function createApplyJob(deps: {
       try {
         let generation = run.checkpoint.data.generation as number | undefined;
         if (generation === undefined) {
-          await deps.requests.transition(id, ['approved'], 'running');
-          await audit('started', `${r.fromImage} → ${r.toImage}`);
+          if (!run.checkpoint.data.started) {
+            await deps.requests.transition(id, ['approved'], 'running');
+            await audit('started', `${r.fromImage} → ${r.toImage}`);
+            await run.checkpoint.save({ started: true });
+          }
           run.progress('patching the Deployment');
-          const after =
-            r.kind === 'deploy'
+          // An attempt that died after patching but before its checkpoint must not patch again: a
+          // rollback's target revision has been renumbered since, and kubectl-style undo would refuse.
+          const current = await deps.kube.getDeployment(ref, run.signal);
+          const applied =
+            current.revision !== r.fromRevision &&
+            current.containers.find((c) => c.name === r.container)?.image === r.toImage;
+          const after = applied
+            ? current
+            : r.kind === 'deploy'
               ? await deps.kube.setImage(ref, r.container, r.toImage, {
                   dryRun: false,
                   signal: run.signal,
@@ -171,6 +173,13 @@ export function createApplyJob(deps: {
           onProgress: (st) => run.progress(st.text),
         });
         const secs = Math.round((Date.now() - started) / 1000);
+        const superseded = result.superseded
+          ? [
+              context(
+                '⚠️ Someone changed the Deployment again after this change: the outcome below is of their change.',
+              ),
+            ]
+          : [];
         if (result.outcome === 'complete') {
           await deps.requests.transition(id, ['running'], 'succeeded');
           await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
@@ -186,6 +195,7 @@ export function createApplyJob(deps: {
                   `*Watched*\n${secs} s`,
                 ]),
                 context(`request \`${id}\` · approved by <@${r.decidedBy}> · asked by <@${r.requestedBy}>`),
+                ...superseded,
               ],
             },
           };
@@ -197,13 +207,11 @@ export function createApplyJob(deps: {
         await deps.requests.transition(id, ['running'], 'failed');
         await audit('failed', `${why}: ${result.status.text}`);
         await release();
-        const pods = takeWithMore(
-          result.failingPods,
-          5,
-          (p) => `• \`${p.pod}\` *${p.reason}*: ${escapeMrkdwn(p.detail)}`,
-        );
-        if (result.failingPodsTotal > result.failingPods.length)
-          pods.push(`+${result.failingPodsTotal - result.failingPods.length} more`);
+        const pods = result.failingPods
+          .slice(0, 5)
+          .map((p) => `• \`${p.pod}\` *${p.reason}*: ${escapeMrkdwn(p.detail)}`);
+        const morePods = result.failingPodsTotal - pods.length;
+        if (morePods > 0) pods.push(`+${morePods} more`);
         return {
           message: {
             text: `${what} failed (${why}): ${result.status.text}`,
@@ -211,6 +219,7 @@ export function createApplyJob(deps: {
               section(
                 `❌ *${escapeMrkdwn(what)}* failed — ${escapeMrkdwn(why)}.\n${escapeMrkdwn(result.status.text)}`,
               ),
+              ...superseded,
               ...(pods.length ? [section(`*Failing pods*\n${pods.join('\n')}`)] : []),
               ...(result.podsError
                 ? [context(`Pods could not be listed: ${escapeMrkdwn(result.podsError)}`)]
