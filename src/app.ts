@@ -26,7 +26,7 @@ import { createBoltApp, createSlackWebClient } from './clients/slack.ts';
 import type { Config } from './config.ts';
 import { runConsole } from './console/console.ts';
 import { createConsoleMessenger } from './console/messenger.ts';
-import type { ReplyTarget } from './context.ts';
+import { newTraceId, type ReplyTarget } from './context.ts';
 import { createRequestStore } from './deploy/requests.ts';
 import { createChangesPort, createDeployService, type DeployService } from './deploy/service.ts';
 import { AppError } from './errors.ts';
@@ -162,8 +162,22 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const threadMessages = async (target: ReplyTarget): Promise<ThreadMessage[]> => {
     if (!web || target.kind !== 'slack' || !target.threadTs) return [];
     botUserId ??= (await web.auth.test()).user_id;
-    const r = await web.conversations.replies({ channel: target.channel, ts: target.threadTs, limit: 100 });
-    return (r.messages ?? []) as ThreadMessage[];
+    // Slack returns a thread oldest first, a page at a time: read to the end (at most 1,000 messages)
+    // so the newest turns are never the ones missing; history.ts trims oldest first to the budget.
+    const out: ThreadMessage[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const r = await web.conversations.replies({
+        channel: target.channel,
+        ts: target.threadTs,
+        limit: 200,
+        cursor,
+      });
+      out.push(...((r.messages ?? []) as ThreadMessage[]));
+      cursor = r.response_metadata?.next_cursor || undefined;
+      if (!cursor) break;
+    }
+    return out;
   };
 
   let commands: OpsCommand[] = [];
@@ -214,9 +228,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     kube: kubeDeploy,
     rolloutTimeoutMs: config.deploy.rolloutTimeoutMs,
   });
+  // A console has a queue of its own: its worker prints to this terminal, so it must never take a
+  // Slack user's job (nor a Slack worker one of its lines). Requests, locks and the audit log stay shared.
+  const queuePrefix =
+    config.mode === 'console'
+      ? `${config.redis.prefix}-console-${newTraceId().slice(0, 8)}`
+      : config.redis.prefix;
   const jobs = createJobRuntime({
     redis,
-    prefix: config.redis.prefix,
+    prefix: queuePrefix,
     kinds: [
       turn as JobKind<never>,
       runTool as JobKind<never>,
@@ -392,6 +412,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       log.info('draining');
       await bolt?.stop().catch((err: unknown) => log.warn({ err }, 'bolt stop failed'));
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      if (config.mode === 'console') await jobs.queue.obliterate({ force: true }).catch(() => undefined);
       await jobs.close();
       await kube.close().catch(() => undefined);
       await kubeDeploy.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { redact } from '../tools/shared/redact.ts';
 
 /**
  * The only reader of the environment. Everything the process needs from outside is validated here at
@@ -43,7 +44,7 @@ export const ENV = {
       .string()
       .min(8, "must be the app's signing secret (Basic Information → App Credentials)")
       .optional(),
-    doc: 'Verifies requests from Slack. Required with `SLACK_BOT_TOKEN`.',
+    doc: 'Verifies requests from Slack. Required in HTTP mode (`SLACK_BOT_TOKEN` without `SLACK_APP_TOKEN`).',
   },
   SLACK_APP_TOKEN: {
     schema: z
@@ -361,7 +362,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     if (r.success) values[name] = r.data;
     else {
       const msg = r.error.issues[0]?.message ?? 'invalid';
-      const shown = SECRET_VARS.has(name) || raw === undefined ? '' : ` (got "${raw}")`;
+      // Values are shown to help fix them, with any credentials inside (user:password@ in URLs) removed.
+      const shown = SECRET_VARS.has(name) || raw === undefined ? '' : ` (got "${redact(raw)}")`;
       problems.push(`${name}: ${msg}${shown}`);
     }
   }

@@ -48,6 +48,15 @@ export function toAppError(e: unknown): AppError {
     data?: { error?: string };
     retryAfter?: number;
   };
+  // @langchain/openai turns the SDK's connection timeout into a plain TimeoutError.
+  if (err?.name === 'TimeoutError' || err?.name === 'APIConnectionTimeoutError') {
+    return new AppError({
+      code: 'timeout',
+      userMessage: 'A service the bot needs did not answer in time; retrying.',
+      retryable: true,
+      cause: e,
+    });
+  }
   if (err?.name === 'AbortError' || err?.code === 'ABORT_ERR') {
     return new AppError({ code: 'cancelled', userMessage: 'Cancelled.', cause: e });
   }

@@ -85,7 +85,8 @@ export async function runTurn(o: {
     if (!timeout.aborted) throw e;
     stopped = 'timeout';
   }
-  const ai = messages.filter((m): m is AIMessage => AIMessage.isInstance(m));
+  // Only this turn's messages: the thread history's AI turns were not model calls of this turn.
+  const ai = messages.slice(o.history.length + 1).filter((m): m is AIMessage => AIMessage.isInstance(m));
   const tokens = ai.reduce(
     (acc, m) => ({
       input: acc.input + (m.usage_metadata?.input_tokens ?? 0),

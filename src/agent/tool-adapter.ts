@@ -2,7 +2,10 @@ import { tool } from '@langchain/core/tools';
 import type { Tool, ToolContext } from '../../tools/shared/define-tool.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { Ports } from '../../tools/shared/ports.ts';
-import { redact } from '../../tools/shared/redact.ts';
+import { redact, redactMessage } from '../../tools/shared/redact.ts';
+
+export { redactMessage };
+
 import { toAppError } from '../errors.ts';
 
 /** What one turn's tools produced, for the answer and for "what was found so far" when a limit hits. */
@@ -11,17 +14,7 @@ export interface TurnState {
   maxToolCalls: number;
   found: Array<{ tool: string; summary: string }>;
   notRun: string[];
-  artifacts: Array<{ tool: string; message: Message }>;
-}
-
-/** Redacts every string inside a Block Kit message. */
-export function redactMessage<T>(value: T): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map(redactMessage) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactMessage(v)])) as T;
-  }
-  return value;
+  artifacts: Array<{ tool: string; risk: Tool['risk']; message: Message }>;
 }
 
 /**
@@ -56,7 +49,7 @@ export function toLangChainTool(t: Tool<unknown, unknown>, deps: Ports, ctx: Too
         // The same call twice adds nothing for the user: keep one copy of each distinct result.
         if (!state.found.some((f) => f.tool === t.name && f.summary === summary)) {
           state.found.push({ tool: t.name, summary });
-          state.artifacts.push({ tool: t.name, message: redactMessage(t.blocks(result)) });
+          state.artifacts.push({ tool: t.name, risk: t.risk, message: redactMessage(t.blocks(result)) });
         }
         return [asToolResult(t.name, summary), { tool: t.name }];
       } catch (e) {

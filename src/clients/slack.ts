@@ -58,7 +58,11 @@ export function createBoltApp(config: Config, log: Logger, routes: CustomRoute[]
       ...common,
       appToken: config.slack.appToken,
       socketMode: true,
-      installerOptions: { port: config.port },
+      // Health routes are served by our own server in Socket Mode (src/http/health.ts): with no
+      // custom routes and no OAuth installer, Bolt opens no HTTP server of its own on PORT.
+      customRoutes: [],
+      // The Socket Mode client opens its connection through apps.connections.open: same API base URL.
+      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
     });
   }
   return new App({ ...common, signingSecret: config.slack.signingSecret });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export type RequestState =
@@ -82,12 +82,7 @@ export function createRequestStore(redis: Redis, prefix: string): RequestStore {
     Object.entries(fields).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
   return {
     newId: (seed) =>
-      seed
-        ? `req-${Buffer.from(seed)
-            .toString('base64url')
-            .replace(/[^A-Za-z0-9]/g, '')
-            .slice(-10)}`
-        : `req-${randomBytes(4).toString('hex')}`,
+      `req-${seed ? createHash('sha256').update(seed).digest('hex').slice(0, 12) : randomBytes(6).toString('hex')}`,
     async create(r) {
       await redis
         .multi()

@@ -197,7 +197,10 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
         traceId: actor.traceId,
       };
       const existing = await d.requests.get(request.id);
-      if (existing) return { request: existing, message: await messageFor(existing) };
+      // The same invocation again (a retried job): the same request. But a button clicked again
+      // after its earlier request was decided or expired asks for a new one.
+      if (existing?.state === 'pending') return { request: existing, message: await messageFor(existing) };
+      if (existing) request.id = d.requests.newId();
       await d.requests.create(request);
       await d.audit.record({
         type: 'requested',
@@ -234,20 +237,43 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
       if (!verdict.ok) throw new AppError({ code: 'forbidden', userMessage: verdict.why });
       if (r.state === 'pending' && Date.now() > r.expiresAt) await service.expire(id);
       const t = await d.requests.transition(id, ['pending'], 'approved', { decidedBy: userId });
+      const target: ReplyTarget =
+        r.channel && r.channel !== 'CONSOLE'
+          ? { kind: 'slack', channel: r.channel, threadTs: r.messageTs }
+          : where?.channel && where.channel !== 'CONSOLE'
+            ? { kind: 'slack', channel: where.channel, threadTs: where.threadTs }
+            : { kind: 'console' };
+      // Queued under a fixed id: queueing again is a no-op, so an approval whose queueing failed
+      // (Redis briefly away) is started by the next click instead of being stuck as "approved".
+      const start = () =>
+        d.jobs.enqueue({
+          kind: d.applyJob,
+          payload: { requestId: id },
+          jobId: safeJobId('change', id),
+          requestedBy: r.requestedBy,
+          target,
+          traceId: r.traceId,
+          title: `${r.kind === 'deploy' ? 'Deploy' : 'Rollback'} of ${r.service} to ${r.environment}`,
+        });
       if (!t.ok) {
         const again = await d.requests.get(id);
+        if (t.state === 'approved') {
+          await start();
+          return again?.decidedBy === userId
+            ? `You already approved \`${id}\`; it is starting.`
+            : `\`${id}\` was already approved by <@${again?.decidedBy}>; it is starting.`;
+        }
         if (
           again?.decidedBy === userId &&
-          (t.state === 'approved' || t.state === 'running' || t.state === 'succeeded' || t.state === 'failed')
+          (t.state === 'running' || t.state === 'succeeded' || t.state === 'failed')
         ) {
-          return `You already approved \`${id}\`.`;
+          return `You already approved \`${id}\`; it is ${t.state}.`;
         }
         throw new AppError({
           code: 'already_decided',
           userMessage: `Request \`${id}\` is ${t.state}${again?.decidedBy ? ` (by <@${again.decidedBy}>)` : ''}; nothing to approve.`,
         });
       }
-      const approved = { ...r, state: 'approved' as const, decidedBy: userId };
       await d.audit.record({
         type: 'approved',
         kind: r.kind,
@@ -258,22 +284,8 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
         detail: `${r.fromImage} → ${r.toImage}`,
         traceId,
       });
-      const target: ReplyTarget =
-        r.channel && r.channel !== 'CONSOLE'
-          ? { kind: 'slack', channel: r.channel, threadTs: r.messageTs }
-          : where?.channel && where.channel !== 'CONSOLE'
-            ? { kind: 'slack', channel: where.channel, threadTs: where.threadTs }
-            : { kind: 'console' };
-      await d.jobs.enqueue({
-        kind: d.applyJob,
-        payload: { requestId: id },
-        jobId: safeJobId('change', id),
-        requestedBy: r.requestedBy,
-        target,
-        traceId: r.traceId,
-        title: `${r.kind === 'deploy' ? 'Deploy' : 'Rollback'} of ${r.service} to ${r.environment}`,
-      });
-      await refresh(approved);
+      await start();
+      await refresh({ ...r, state: 'approved', decidedBy: userId });
       return `Approved \`${id}\`; the ${r.kind} has started${r.messageTs ? ' — progress in the thread' : ''}.`;
     },
 
@@ -348,7 +360,12 @@ export function createChangesPort(o: {
   return {
     services: () => Object.keys(o.team.services),
     async propose(p, actor) {
-      const { request } = await o.service.propose(p, actor);
+      // Seeded by the turn and the arguments: a retried agent turn finds its request instead of
+      // creating a second one.
+      const { request } = await o.service.propose(p, {
+        ...actor,
+        invocationId: `${actor.traceId}-${JSON.stringify(p)}`,
+      });
       const env = resolveTarget(o.team, request.service, request.environment).env;
       return {
         requestId: request.id,

@@ -47,7 +47,11 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-function running(o: ProgressOptions, step: string | undefined): Message {
+/** The progress message while a job runs (or waits in the queue: `step` "queued"). */
+export function running(
+  o: Pick<ProgressOptions, 'title' | 'jobId' | 'requestedBy' | 'cancellable'>,
+  step: string | undefined,
+): Message {
   const line = `⏳ *${escapeMrkdwn(o.title)}*${step ? ` — ${escapeMrkdwn(step)}` : '…'}`;
   const blocks = [section(line), context(`job \`${o.jobId}\` · asked by <@${o.requestedBy}>`)];
   if (o.cancellable !== false) {

@@ -36,6 +36,13 @@ export interface JobRun<P> {
   progress: (step: string) => void;
   /** The job's progress message, once posted (to link other messages to it). */
   message: () => { channel?: string; ts?: string } | undefined;
+  /** Why `signal` fired: a person cancelled, the time limit passed, or the worker is shutting down (the job will resume). */
+  stopReason: () => 'cancelled' | 'timeout' | 'shutdown' | undefined;
+  /**
+   * Puts the job back to wait `ms` without holding a worker slot (BullMQ delayed), reporting `why`.
+   * Never returns: the current attempt ends there and resumes from its checkpoint.
+   */
+  retryLater: (ms: number, why: string) => Promise<never>;
   /** Resumable state: `data` as saved by an earlier attempt (or {}), `save` merges and persists. */
   checkpoint: { data: Record<string, unknown>; save: (patch: Record<string, unknown>) => Promise<void> };
 }
@@ -64,6 +71,8 @@ export interface JobKind<P = unknown> {
    * patched the cluster is not: stopping the watch would not stop the rollout — roll back instead.
    */
   cancellable?: boolean;
+  /** Time limit of one attempt; default JOB_TIMEOUT_SECONDS. */
+  timeoutMs?: number;
   /** Text of the progress message while the job runs. Default "⏳ {title}…". */
   process(run: JobRun<P>): Promise<JobOutcome>;
 }

@@ -1,10 +1,10 @@
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { workerConnection as blockingConnection } from '../clients/redis.ts';
 import { AppError, newRefId, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { MessageHandle, Messenger } from './messenger.ts';
-import { createProgressReporter } from './progress.ts';
+import { createProgressReporter, running } from './progress.ts';
 import { type JobEnvelope, type JobKind, OPS_QUEUE } from './queues.ts';
 
 export interface EnqueueRequest<P> {
@@ -99,7 +99,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
   let workerConnection: Redis | undefined;
   let subscriber: Redis | undefined;
 
-  async function process(job: Job, signal?: AbortSignal) {
+  async function process(job: Job, token: string | undefined, signal?: AbortSignal) {
     const env = job.data as JobEnvelope;
     const log = o.log.child({ traceId: env.traceId, queue: OPS_QUEUE, jobId: job.id, kind: job.name });
     const kind = kinds.get(job.name);
@@ -124,7 +124,8 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
         await job.updateData(env);
       },
     });
-    const timeout = AbortSignal.timeout(o.jobTimeoutMs);
+    const timeoutMs = kind.timeoutMs ?? o.jobTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const combined = AbortSignal.any(signal ? [signal, timeout] : [timeout]);
     const started = Date.now();
     log.info({ attempt }, 'job started');
@@ -150,6 +151,16 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
         log,
         progress: (s) => reporter.step(s),
         message: () => reporter.handle(),
+        stopReason: () => {
+          if (timeout.aborted) return 'timeout';
+          if (!signal?.aborted) return undefined;
+          return String(signal.reason ?? '').startsWith(CANCEL_REASON) ? 'cancelled' : 'shutdown';
+        },
+        async retryLater(ms, why) {
+          reporter.step(why);
+          await job.moveToDelayed(Date.now() + ms, token);
+          throw new DelayedError(why);
+        },
         checkpoint: {
           data: env.checkpoint ?? {},
           save: async (patch) => {
@@ -163,13 +174,17 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       log.info({ ms: Date.now() - started }, 'job completed');
       return { ok: true };
     } catch (e) {
+      if (e instanceof DelayedError) {
+        log.info({ reason: e.message }, 'job waits');
+        throw e;
+      }
       if (combined.aborted) {
         const reason = String((signal?.aborted ? signal.reason : undefined) ?? (e as Error)?.message ?? '');
         const by = reason.startsWith(CANCEL_REASON) ? reason.slice(CANCEL_REASON.length) : undefined;
         const text = by
           ? `cancelled by <@${by}>.`
           : timeout.aborted
-            ? `stopped: it ran longer than ${Math.round(o.jobTimeoutMs / 1000)} s (JOB_TIMEOUT_SECONDS).`
+            ? `stopped: it ran longer than ${Math.round(timeoutMs / 1000)} s${kind.timeoutMs ? '' : ' (JOB_TIMEOUT_SECONDS)'}.`
             : 'stopped because the worker is shutting down; it will resume.';
         if (!by && !timeout.aborted) throw e; // shutdown: let BullMQ return it to the queue
         log.info({ by, timeout: timeout.aborted }, 'job cancelled');
@@ -197,11 +212,26 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
     }
   }
 
+  // Redis commands wait for a reconnect rather than fail (BullMQ needs that for workers); a person
+  // waiting on Slack's 3 s should hear that Shipmate cannot take the request instead.
+  const redisStep = <T>(p: Promise<T>) =>
+    withDeadline(
+      p,
+      ENQUEUE_DEADLINE_MS,
+      () =>
+        new AppError({
+          code: 'queue_unavailable',
+          userMessage:
+            'Shipmate cannot queue work right now: its Redis is not answering. Nothing was started; try again in a minute.',
+          retryable: true,
+        }),
+    );
+
   async function enqueue<P>(req: EnqueueRequest<P>): Promise<EnqueueResult> {
     const parsed = req.kind.payload.safeParse(req.payload);
 
     if (!parsed.success) throw new Error(`bad payload for ${req.kind.name}: ${parsed.error.message}`);
-    const existing = await queue.getJob(req.jobId);
+    const existing = await redisStep(queue.getJob(req.jobId));
     if (existing) return { jobId: req.jobId, created: false };
     const env: JobEnvelope = {
       kind: req.kind.name,
@@ -211,34 +241,40 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       traceId: req.traceId,
       title: req.title,
     };
-    await queue.add(req.kind.name, env, {
-      jobId: req.jobId,
-      delay: req.delayMs,
-      attempts: req.kind.attempts ?? 3,
-      backoff: { type: 'exponential', delay: 1000 },
-      // Kept a day so a repeated request within a day is recognised and `/ops cancel` can say "finished".
-      removeOnComplete: { age: 86_400, count: 5000 },
-      removeOnFail: { age: 7 * 86_400, count: 5000 },
-    });
+    // The person sees the progress message at once, even while every worker is busy or down; the
+    // worker that runs the job edits this same message (its handle travels in the job's data).
+    if (req.kind.progressMessage !== false && !req.delayMs) {
+      const first = running(
+        {
+          title: req.title,
+          jobId: req.jobId,
+          requestedBy: req.requestedBy,
+          cancellable: req.kind.cancellable !== false,
+        },
+        'queued',
+      );
+      env.progress = await o.messenger.post(req.target, first).catch((err: unknown) => {
+        o.log.warn({ err, jobId: req.jobId }, 'could not post the progress message; the worker will try');
+        return undefined;
+      });
+    }
+    await redisStep(
+      queue.add(req.kind.name, env, {
+        jobId: req.jobId,
+        delay: req.delayMs,
+        attempts: req.kind.attempts ?? 3,
+        backoff: { type: 'exponential', delay: 1000 },
+        // Kept a day so a repeated request within a day is recognised and `/ops cancel` can say "finished".
+        removeOnComplete: { age: 86_400, count: 5000 },
+        removeOnFail: { age: 7 * 86_400, count: 5000 },
+      }),
+    );
     return { jobId: req.jobId, created: true };
   }
 
   return {
     queue,
-    enqueue: (req) =>
-      // Redis commands wait for a reconnect rather than fail (BullMQ needs that for workers); a person
-      // waiting on Slack's 3 s should hear that Shipmate cannot take the request instead.
-      withDeadline(
-        enqueue(req),
-        ENQUEUE_DEADLINE_MS,
-        () =>
-          new AppError({
-            code: 'queue_unavailable',
-            userMessage:
-              'Shipmate cannot queue work right now: its Redis is not answering. Nothing was started; try again in a minute.',
-            retryable: true,
-          }),
-      ),
+    enqueue,
 
     async cancel(jobId, by, isAdmin) {
       const job = await queue.getJob(jobId);
@@ -255,6 +291,24 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       }
       try {
         await job.remove();
+        // Its progress message (posted when it was queued, or by an attempt that will not be retried
+        // now) must not keep saying "queued" with a live Cancel button.
+        if (env.progress) {
+          await createProgressReporter({
+            jobId,
+            title: env.title,
+            requestedBy: env.requestedBy,
+            target: env.target,
+            messenger: o.messenger,
+            log: o.log,
+            handle: env.progress,
+            saveHandle: async () => undefined,
+          })
+            .cancelled(`cancelled by <@${by}> before it ran.`)
+            .catch((err: unknown) =>
+              o.log.warn({ err, jobId }, 'could not update the cancelled job message'),
+            );
+        }
         return { status: 'removed' };
       } catch {
         // It became active between getState and remove (locked): signal it instead.
@@ -278,7 +332,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       });
       // BullMQ does not close a connection it was given; close() below does.
       workerConnection = blockingConnection(o.redis);
-      worker = new Worker(OPS_QUEUE, (job, _token, signal) => process(job, signal), {
+      worker = new Worker(OPS_QUEUE, (job, token, signal) => process(job, token, signal), {
         connection: workerConnection,
         prefix: o.prefix,
         concurrency: o.concurrency,

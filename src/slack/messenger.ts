@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { fitMessage } from '../../tools/shared/compact.ts';
 import type { Message } from '../../tools/shared/message.ts';
+import { redactMessage } from '../../tools/shared/redact.ts';
 import type { ReplyTarget } from '../context.ts';
 import type { MessageHandle, Messenger } from '../jobs/messenger.ts';
 import type { Logger } from '../log.ts';
@@ -26,7 +27,7 @@ export function createSlackMessenger(
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        ...fitMessage(message),
+        ...fitMessage(redactMessage(message)),
         response_type: 'in_channel',
         replace_original: replace,
       }),
@@ -44,7 +45,7 @@ export function createSlackMessenger(
         const r = await client.chat.postMessage({
           channel: t.channel,
           thread_ts: t.threadTs,
-          ...fitMessage(message),
+          ...fitMessage(redactMessage(message)),
         });
         return { channel: r.channel ?? t.channel, ts: r.ts };
       } catch (e) {
@@ -67,7 +68,7 @@ export function createSlackMessenger(
       await client.chat.update({
         channel: handle.channel ?? t.channel,
         ts: handle.ts,
-        ...fitMessage(message),
+        ...fitMessage(redactMessage(message)),
       });
     },
     async postInThread(target, handle, message) {
@@ -79,7 +80,7 @@ export function createSlackMessenger(
       await client.chat.postMessage({
         channel: handle.channel ?? t.channel,
         thread_ts: handle.ts,
-        ...fitMessage(message),
+        ...fitMessage(redactMessage(message)),
       });
     },
     async ephemeral(target, userId, message) {
@@ -88,7 +89,7 @@ export function createSlackMessenger(
         channel: t.channel,
         user: userId,
         thread_ts: t.threadTs,
-        ...fitMessage(message),
+        ...fitMessage(redactMessage(message)),
       });
     },
   };

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
 import { escapeText, fitMessage } from '../../tools/shared/compact.ts';
 import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
+import { redactMessage } from '../../tools/shared/redact.ts';
 import { newTraceId, type ReplyTarget } from '../context.ts';
 import { newRefId, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -37,7 +39,8 @@ export interface SlackDeps {
 }
 
 function toResponse(r: CommandReply) {
-  return { response_type: r.visibility, ...fitMessage(r.message) };
+  // Everything that reaches Slack is redacted, whichever path produced it.
+  return { response_type: r.visibility, ...fitMessage(redactMessage(r.message)) };
 }
 
 /** Registers every command, event and action handler on the Bolt app. */
@@ -148,7 +151,7 @@ export function registerSlack(app: App, deps: SlackDeps): void {
 
   const actionIds: readonly string[] = SLACK_ACTIONS;
   app.action<BlockAction<ButtonAction>>(
-    new RegExp(`^(${actionIds.join('|')})$`),
+    new RegExp(`^(${actionIds.join('|')})(:\\d+)?$`),
     async ({ ack, body, action, respond }) => {
       await ack();
       if (action.type !== 'button') return;
@@ -169,7 +172,9 @@ export function registerSlack(app: App, deps: SlackDeps): void {
         target: { kind: 'slack', channel, threadTs, responseUrl: body.response_url },
         traceId,
         log: alog,
-        invocationId: `${action.action_id}-${messageTs ?? action.action_ts}`,
+        // The same button clicked twice is one invocation (a no-op the second time); another button
+        // on the same message ("Logs: b" after "Logs: a") is another.
+        invocationId: `${action.action_id}-${messageTs ?? action.action_ts}-${createHash('sha256').update(value).digest('hex').slice(0, 10)}`,
         surface: 'slack',
       });
       await respond({ ...toResponse(reply), response_type: 'ephemeral', replace_original: false });

@@ -46,6 +46,25 @@ function decode(body: string, contentType: string | undefined): Record<string, u
   return out;
 }
 
+/** What real Slack refuses in `blocks` (it answers `invalid_blocks`), as far as Shipmate's blocks go. */
+function blockProblem(blocks: unknown): string | undefined {
+  if (blocks === undefined) return undefined;
+  if (!Array.isArray(blocks)) return 'blocks must be an array';
+  if (blocks.length > 50) return `${blocks.length} blocks (at most 50)`;
+  for (const [i, b] of (blocks as Array<Record<string, unknown>>).entries()) {
+    const text = (b.text as { text?: string } | undefined)?.text;
+    if (b.type === 'section' && text !== undefined && text.length > 3000)
+      return `blocks[${i}]: section text over 3000`;
+    if (b.type === 'header' && text !== undefined && text.length > 150)
+      return `blocks[${i}]: header over 150`;
+    if (b.type === 'actions') {
+      const ids = (b.elements as Array<{ action_id?: string }>).map((e) => e.action_id);
+      if (new Set(ids).size !== ids.length) return `blocks[${i}]: action_id must be unique within a block`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * A loopback Slack Web API that records what it receives and answers like Slack for the methods
  * Shipmate uses. The real `@slack/web-api` client talks to it through SLACK_API_URL.
@@ -80,6 +99,15 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
           team: 'Acme',
           url: 'https://acme.slack.com/',
         };
+      case 'chat.postMessage':
+      case 'chat.update':
+      case 'chat.postEphemeral': {
+        const problem = blockProblem(args.blocks);
+        if (problem) return { ok: false, error: 'invalid_blocks', errors: [problem] };
+        break;
+      }
+    }
+    switch (method) {
       case 'chat.postMessage': {
         const t = nextTs();
         const channel = String(args.channel);

@@ -93,10 +93,28 @@ export function actions(buttons: ButtonElement[], blockId?: string): Block {
  */
 export function fitMessage(message: Message): Message {
   const text = truncate(message.text, SLACK_LIMITS.messageText);
-  const blocks = message.blocks;
-  if (!blocks) return { text };
+  if (!message.blocks) return { text };
+  const blocks = message.blocks.map(uniqueActionIds);
   if (blocks.length <= SLACK_LIMITS.blocks) return { text, blocks };
   const kept = blocks.slice(0, SLACK_LIMITS.blocks - 1);
   kept.push(context(`+${blocks.length - kept.length} more blocks not shown`));
   return { text, blocks: kept };
+}
+
+/**
+ * Slack refuses a message whose buttons share an action_id within one block (`invalid_blocks`);
+ * tools may render several buttons of one kind ("Logs: a", "Logs: b"). The second and later get a
+ * `:n` suffix, which the Slack adapter's action matcher accepts.
+ */
+function uniqueActionIds(block: Block): Block {
+  if (block.type !== 'actions') return block;
+  const seen = new Map<string, number>();
+  return {
+    ...block,
+    elements: block.elements.map((e) => {
+      const n = seen.get(e.action_id) ?? 0;
+      seen.set(e.action_id, n + 1);
+      return n === 0 ? e : { ...e, action_id: `${e.action_id}:${n}` };
+    }),
+  };
 }

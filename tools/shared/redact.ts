@@ -153,3 +153,15 @@ export function redact(text: string): string {
   );
   return out;
 }
+
+/** Redacts every string inside a Block Kit message. */
+export function redactMessage<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactMessage) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactMessage(v)])) as T;
+  }
+  return value;
+}
+
+

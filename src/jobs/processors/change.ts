@@ -1,3 +1,4 @@
+import { DelayedError } from 'bullmq';
 import { z } from 'zod';
 import { actions, button, context, escapeMrkdwn, fields, section } from '../../../tools/shared/compact.ts';
 import { watchRollout } from '../../../tools/shared/kube/rollout.ts';
@@ -6,7 +7,7 @@ import type { KubePort } from '../../../tools/shared/kube-port.ts';
 import type { AuditLog } from '../../audit/audit.ts';
 import type { RequestStore } from '../../deploy/requests.ts';
 import type { DeployService } from '../../deploy/service.ts';
-import { toAppError } from '../../errors.ts';
+import { AppError, toAppError } from '../../errors.ts';
 import { defineJob, type JobKind } from '../queues.ts';
 
 export const proposePayload = z.object({
@@ -71,16 +72,6 @@ export function createExpiryJob(deps: {
   });
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-
 /**
  * Applies an approved request: takes the service environment's lock (one change at a time), patches
  * the Deployment once (checkpointed, so a retry or another worker resumes watching instead of
@@ -99,6 +90,8 @@ export function createApplyJob(deps: {
     payload: requestIdPayload,
     attempts: 3,
     cancellable: false,
+    // One attempt watches the whole rollout; waits for the lock happen between attempts (retryLater).
+    timeoutMs: deps.rolloutTimeoutMs + 5 * 60_000,
     async process(run) {
       const id = run.payload.requestId;
       const r = await deps.deploys().get(id);
@@ -109,12 +102,19 @@ export function createApplyJob(deps: {
       const what = `${r.kind === 'deploy' ? 'Deploy' : 'Rollback'} of ${r.service} to ${r.environment}`;
       const ref = deps.deploys().refOf(r);
       const lockMs = deps.rolloutTimeoutMs + 10 * 60_000;
-      for (;;) {
-        const holder = await deps.requests.lock(r.service, r.environment, id, lockMs);
-        if (!holder) break;
-        run.progress(`waiting for change ${holder} to ${r.service} ${r.environment} to finish`);
-        await sleep(2000, run.signal);
-        run.signal.throwIfAborted();
+      const holder = await deps.requests.lock(r.service, r.environment, id, lockMs);
+      if (holder) {
+        // Wait without holding a worker slot, for at most one other change's lifetime.
+        const since = (run.checkpoint.data.waitingSince as number | undefined) ?? Date.now();
+        if (run.checkpoint.data.waitingSince === undefined)
+          await run.checkpoint.save({ waitingSince: since });
+        if (Date.now() - since > lockMs) {
+          throw new AppError({
+            code: 'environment_busy',
+            userMessage: `Change ${holder} to ${r.service} ${r.environment} has held it for over ${Math.round(lockMs / 60_000)} min; this one was not applied. Ask again when it has finished.`,
+          });
+        }
+        await run.retryLater(5000, `waiting for change ${holder} to ${r.service} ${r.environment} to finish`);
       }
       const audit = (type: 'started' | 'succeeded' | 'failed', detail: string) =>
         deps.audit.record({
@@ -136,17 +136,25 @@ export function createApplyJob(deps: {
         let generation = run.checkpoint.data.generation as number | undefined;
         if (generation === undefined) {
           if (!run.checkpoint.data.started) {
-            await deps.requests.transition(id, ['approved'], 'running');
-            await audit('started', `${r.fromImage} → ${r.toImage}`);
+            if ((await deps.requests.transition(id, ['approved'], 'running')).ok) {
+              await audit('started', `${r.fromImage} → ${r.toImage}`);
+            }
             await run.checkpoint.save({ started: true });
           }
           run.progress('patching the Deployment');
           // An attempt that died after patching but before its checkpoint must not patch again: a
           // rollback's target revision has been renumbered since, and kubectl-style undo would refuse.
           const current = await deps.kube.getDeployment(ref, run.signal);
-          const applied =
-            current.revision !== r.fromRevision &&
-            current.containers.find((c) => c.name === r.container)?.image === r.toImage;
+          const image = current.containers.find((c) => c.name === r.container)?.image;
+          const applied = current.revision !== r.fromRevision && image === r.toImage;
+          // What was approved was a change from this revision and image: if someone changed the
+          // Deployment since, applying the old preview could silently undo their change.
+          if (!applied && (current.revision !== r.fromRevision || image !== r.fromImage)) {
+            throw new AppError({
+              code: 'stale_request',
+              userMessage: `${r.service} ${r.environment} changed since this request was made (now revision ${current.revision}, \`${image}\`); nothing was applied. Ask again to see a fresh preview.`,
+            });
+          }
           const after = applied
             ? current
             : r.kind === 'deploy'
@@ -181,8 +189,8 @@ export function createApplyJob(deps: {
             ]
           : [];
         if (result.outcome === 'complete') {
-          await deps.requests.transition(id, ['running'], 'succeeded');
-          await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
+          if ((await deps.requests.transition(id, ['running'], 'succeeded')).ok)
+            await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
           await release();
           return {
             message: {
@@ -204,8 +212,8 @@ export function createApplyJob(deps: {
           result.outcome === 'timeout'
             ? `not complete after ${Math.round(deps.rolloutTimeoutMs / 60_000)} min`
             : (result.status.reason ?? 'failed');
-        await deps.requests.transition(id, ['running'], 'failed');
-        await audit('failed', `${why}: ${result.status.text}`);
+        if ((await deps.requests.transition(id, ['running'], 'failed')).ok)
+          await audit('failed', `${why}: ${result.status.text}`);
         await release();
         const pods = result.failingPods
           .slice(0, 5)
@@ -241,10 +249,14 @@ export function createApplyJob(deps: {
       } catch (e) {
         // A failure that ends the job (not a retry, not a shutdown) ends the request and frees the
         // environment; on shutdown the lock stays with this request for the worker that resumes it.
+        if (e instanceof DelayedError) throw e;
         const err = toAppError(e);
-        if (!released && !run.signal.aborted && (!err.retryable || run.attempt >= 3)) {
-          await deps.requests.transition(id, ['approved', 'running'], 'failed');
-          await audit('failed', err.userMessage);
+        const stop = run.stopReason();
+        const final = stop === 'timeout' || (stop === undefined && (!err.retryable || run.attempt >= 3));
+        if (!released && final) {
+          if ((await deps.requests.transition(id, ['approved', 'running'], 'failed')).ok) {
+            await audit('failed', stop === 'timeout' ? 'the job ran out of time' : err.userMessage);
+          }
           await release();
         }
         throw e;
