@@ -59,20 +59,28 @@ export function createAuditLog(o: {
       o.log.info({ audit: entry, traceId: entry.traceId }, `audit: ${entry.type}`);
     },
     async recent(filter = {}, limit = 20) {
-      const rows = await o.redis.xrevrange(key, '+', '-', 'COUNT', 2000);
+      // Newest first, a page at a time, until enough entries match or the stream ends: a quiet
+      // service's last deploy is found however much else happened since.
       const out: StoredAuditEntry[] = [];
-      for (const [id, flat] of rows) {
-        const e: Record<string, string> = {};
-        for (let i = 0; i < flat.length; i += 2) e[flat[i] ?? ''] = flat[i + 1] ?? '';
-        if (filter.service && e.service !== filter.service) continue;
-        if (filter.environment && e.environment !== filter.environment) continue;
-        if (filter.types && !filter.types.includes(e.type as AuditType)) continue;
-        out.push({
-          ...(e as unknown as AuditEntry),
-          id,
-          at: new Date(Number(id.split('-')[0])).toISOString(),
-        });
-        if (out.length >= limit) break;
+      let end = '+';
+      for (let page = 0; page < 50 && out.length < limit; page++) {
+        const rows = await o.redis.xrevrange(key, end, '-', 'COUNT', 500);
+        for (const [id, flat] of rows) {
+          const e: Record<string, string> = {};
+          for (let i = 0; i < flat.length; i += 2) e[flat[i] ?? ''] = flat[i + 1] ?? '';
+          if (filter.service && e.service !== filter.service) continue;
+          if (filter.environment && e.environment !== filter.environment) continue;
+          if (filter.types && !filter.types.includes(e.type as AuditType)) continue;
+          out.push({
+            ...(e as unknown as AuditEntry),
+            id,
+            at: new Date(Number(id.split('-')[0])).toISOString(),
+          });
+          if (out.length >= limit) break;
+        }
+        const last = rows.at(-1)?.[0];
+        if (rows.length < 500 || !last) break;
+        end = `(${last}`;
       }
       return out;
     },

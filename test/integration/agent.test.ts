@@ -2,7 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import type { ShipmateApp } from '../../src/app.ts';
-import { captureLog, cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
+import {
+  captureLog,
+  cleanRedis,
+  SIGNING_SECRET,
+  startApp,
+  teamFile,
+  uniquePrefix,
+} from '../support/app-harness.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
@@ -42,6 +49,10 @@ describe('the agent answers mentions in the thread', () => {
         OPENAI_MODEL: 'gpt-test',
         KUBECONFIG: kube.kubeconfigPath,
         AGENT_TURNS_PER_MINUTE: '50',
+        // A catalog whose service is the crash-looping workload, so the agent has propose_deploy.
+        SHIPMATE_CONFIG: teamFile(
+          `services:\n  checkout:\n    environments:\n      prod: { namespace: ${ns}, deployment: ${name.split('-').slice(0, -2).join('-')}, deployers: [U1ALICE], approvers: [U2BOB] }\n`,
+        ),
       },
       { log: captured.log },
     );
@@ -107,6 +118,9 @@ describe('the agent answers mentions in the thread', () => {
     expect(first?.headers.authorization).toBe('Bearer sk-test-key-for-the-fake-server');
     expect(first?.body.tools?.map((t) => t.function.name).sort()).toEqual([
       'cluster_status',
+      'deploy_status',
+      'propose_deploy',
+      'propose_rollback',
       'recent_ci_failures',
       'triage_build',
       'workload_details',
@@ -154,21 +168,28 @@ describe('the agent answers mentions in the thread', () => {
     expect(JSON.stringify(slack.calls)).not.toContain('hunter2-hunter2');
   });
 
-  it('a model that obeys instructions injected in pod logs cannot change the cluster', async () => {
+  it('a model that obeys instructions injected in pod logs cannot change the cluster: only an approval request appears', async () => {
     llm.script([
       { toolCalls: [{ name: 'workload_details', args: { name: crashPod.name, namespace: crashPod.ns } }] },
+      // The model "obeys" the log line. Its arguments carry no identity: the request is Alice's, who asked.
       {
-        toolCalls: [{ name: 'deploy', args: { service: 'checkout', version: 'evil', environment: 'prod' } }],
+        toolCalls: [
+          { name: 'propose_deploy', args: { service: 'checkout', version: 'evil', environment: 'prod' } },
+        ],
       },
-      { content: 'I cannot deploy.' },
+      { content: 'I created a deploy request; someone must approve it.' },
     ]);
-    const before = kube.requests.length;
-    await ask(`look at ${crashPod.name}`);
-    const writes = kube.requests.slice(before).filter((r) => r.method !== 'GET');
-    expect(writes).toEqual([]);
-    // LangChain answered the unknown tool with an error; the model saw it and the turn ended normally.
-    const third = llm.requests[2]?.body.messages.filter((m) => m.role === 'tool').at(-1);
-    expect(String(third?.content)).toMatch(/deploy/);
+    const writesBefore = kube.writes.length;
+    const { answer } = await ask(`look at ${crashPod.name}`);
+    expect(kube.writes.length).toBe(writesBefore); // no change reached the cluster
+    expect(kube.requests.some((r) => r.method === 'PATCH' && r.query.dryRun !== 'All')).toBe(false);
+    const blocks = JSON.stringify(answer.args.blocks);
+    expect(blocks).toContain('Deploy request');
+    expect(blocks).toContain(':evil');
+    expect(blocks).toMatch(/"value":"\/ops approve req-[0-9a-f]{12}"/);
+    expect(blocks).toContain('Asked by <@U1ALICE>');
+    const toolResult = llm.requests[2]?.body.messages.filter((m) => m.role === 'tool').at(-1);
+    expect(String(toolResult?.content)).toContain('Nothing has been deployed');
   });
 
   it('stops at 6 tool calls and says what it found and what it did not do', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ShipmateApp } from '../../src/app.ts';
+import { createRequestStore } from '../../src/deploy/requests.ts';
 import {
   cleanRedis,
   REDIS_URL,
@@ -200,8 +201,36 @@ describe('deploys: request, approve, roll out, roll back', () => {
     expect(writesTo('cart')).toHaveLength(1);
   });
 
-  it('a dry run the cluster refuses stops before anyone can approve', async () => {
-    kube.fail(/deployments\/checkout/, 'forbidden', { times: 1 });
+  it('one change at a time per service environment: a second says what is running, and starts after it', async () => {
+    const store = createRequestStore(app.redis, prefix);
+    expect(await store.lock('cart', 'prod', 'req-holder0001', 60_000)).toBeUndefined();
+    const { before } = await slash('deploy cart 3.0.0 to prod');
+    const req = await requestFrom(before);
+    expect(JSON.stringify(req.message.args.blocks)).toContain(
+      'Change `req-holder0001` to cart prod is running — if approved, this one starts after it',
+    );
+    const writesBefore = writesTo('cart').length;
+    await click('change_approve', `/ops approve ${req.id}`, 'U2BOB', req.ts);
+    await slack.waitFor(
+      (c) =>
+        c.some(
+          (x) =>
+            x.method === 'chat.update' && String(x.args.text).includes('waiting for change req-holder0001'),
+        ),
+      10_000,
+      'the waiting message',
+    );
+    expect(writesTo('cart')).toHaveLength(writesBefore);
+    await store.unlock('cart', 'prod', 'req-holder0001');
+    await outcome(req.id, 'succeeded')();
+    expect(writesTo('cart')).toHaveLength(writesBefore + 1);
+    expect(imageOf('prod', 'cart')).toBe(IMAGE('prod', 'cart', '3.0.0'));
+  }, 30_000);
+
+  it('a dry run the cluster refuses stops before anyone can approve, saying why', async () => {
+    // Only the server-side dry run (PATCH …?dryRun=All) is refused: the read before it succeeds.
+    kube.fail(/dryRun=All/, 'forbidden', { times: 1 });
+    const before0 = kube.requests.length;
     const { before } = await slash('deploy checkout 1.7.0 to staging');
     await slack.waitFor(
       (c) =>
@@ -212,7 +241,10 @@ describe('deploys: request, approve, roll out, roll back', () => {
     const failure = slack.calls
       .slice(before)
       .find((x) => x.method === 'chat.update' && String(x.args.text).includes('failed'));
-    expect(String(failure?.args.text)).toMatch(/not allowed to (get|patch) deployments/);
+    expect(kube.requests.slice(before0).some((r) => r.method === 'PATCH' && r.query.dryRun === 'All')).toBe(
+      true,
+    );
+    expect(String(failure?.args.text)).toContain('not allowed to patch deployments');
     expect(JSON.stringify(failure?.args.blocks)).not.toContain('change_approve');
     expect(writesTo('checkout').filter((w) => w.namespace === 'staging')).toEqual([]);
   });

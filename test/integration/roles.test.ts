@@ -74,6 +74,9 @@ describe('roles, replicas and restarts against one Redis', () => {
     };
     const jobId = ack.text.replace('queued ', '');
     expect(await (await web.jobs.queue.getJob(jobId))?.getState()).toBe('waiting');
+    // No worker runs, yet the person already sees the job's message, saying it is queued.
+    const queued = slack.of('chat.postMessage').find((c) => String(c.args.text) === 'Work: queued');
+    expect(JSON.stringify(queued?.args.blocks)).toContain(`/ops cancel ${jobId}`);
     await web.stop(); // the whole bot is down now
 
     const worker = await start('worker');

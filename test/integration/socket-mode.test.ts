@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ShipmateApp } from '../../src/app.ts';
 import { cleanRedis, startApp, uniquePrefix } from '../support/app-harness.ts';
@@ -10,7 +12,15 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
 
   beforeAll(async () => {
     slack = await startFakeSlack();
+    // A fixed port, as a user runs it (PORT=3000): nothing else may try to listen on it.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
     app = await startApp({
+      PORT: String(port),
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_APP_TOKEN: 'xapp-1-test',
       SLACK_API_URL: slack.apiUrl,
@@ -67,7 +77,9 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     );
   });
 
-  it('still serves /healthz and /readyz over HTTP', async () => {
+  it('still serves /healthz and /readyz over HTTP, on PORT', async () => {
+    expect(app.baseUrl).toBe(`http://127.0.0.1:${app.config.port}`);
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${app.baseUrl}/readyz`)).status).toBe(200);
   });
 });

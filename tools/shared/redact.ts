@@ -163,5 +163,3 @@ export function redactMessage<T>(value: T): T {
   }
   return value;
 }
-
-

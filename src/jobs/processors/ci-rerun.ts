@@ -3,7 +3,7 @@ import { rerunMessage } from '../../../tools/shared/ci/commands.ts';
 import type { GitHubPort, WorkflowRun } from '../../../tools/shared/github-port.ts';
 import type { AuditLog } from '../../audit/audit.ts';
 import type { TeamConfig } from '../../config.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, isAppError } from '../../errors.ts';
 import { defineJob, type JobKind } from '../queues.ts';
 
 export const ciRerunPayload = z.object({
@@ -50,7 +50,15 @@ export function createCiRerunJob(deps: {
       let rerun = run.checkpoint.data.run as WorkflowRun | undefined;
       if (!rerun) {
         run.progress(`Asking GitHub to re-run the failed jobs of ${repo} run ${ref.runId}…`);
-        rerun = await github.rerunFailedJobs(ref, { signal: run.signal });
+        try {
+          rerun = await github.rerunFailedJobs(ref, { signal: run.signal });
+        } catch (e) {
+          // The port asks for the re-run, then reads the run back. If an earlier attempt's request
+          // went through and only the read failed, GitHub now refuses a second re-run of a running
+          // run: that refusal on a retry means it is running, not that it failed.
+          if (!(run.attempt > 1 && isAppError(e) && e.code === 'github_not_rerunnable')) throw e;
+          rerun = await github.getWorkflowRun(ref, { signal: run.signal });
+        }
         await run.checkpoint.save({ run: rerun });
       }
       if (!run.checkpoint.data.audited) {
