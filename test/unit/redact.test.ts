@@ -176,3 +176,15 @@ describe('redact: maintained rule set as the oracle', () => {
     expect(withFindings).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe('credentials in command lines and Docker auth configs', () => {
+  it('drops the password of curl -u / --user and the base64 of a Docker "auth"', () => {
+    expect(redact('curl -sf -u admin:s3cr3t https://nexus/x')).toBe(
+      'curl -sf -u admin:[REDACTED] https://nexus/x',
+    );
+    expect(redact('curl --user=ci:hunter2-long https://x')).toBe('curl --user=ci:[REDACTED] https://x');
+    const docker = '{"auths":{"registry.example.com":{"auth":"Y2k6aHVudGVyMi1sb25n"}}}';
+    expect(redact(docker)).not.toContain('Y2k6aHVudGVyMi1sb25n');
+    expect(redact('docker run -u 1000 img --user root')).toBe('docker run -u 1000 img --user root');
+  });
+});

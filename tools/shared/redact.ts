@@ -23,7 +23,7 @@ const REPLACEMENT = '[REDACTED]';
  * private-key bodies printed line by line.
  */
 const HINT =
-  /gh[pousr]_|github_pat_|v1\.[0-9a-f]{40}|xox|xapp-|hooks\.slack|A3T|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|AIza|GOCSPX|ya29\.|PRIVATE KEY|eyJ|npm_|sk-|[sr]k_(?:live|test)|glpat-|glc_|glsa_|SG\.|dckr_pat|hf_|gsk_|shp(?:at|ca|pa|ss)_|hv[sbr]\.|dapi|lin_api|ntn_|ops_ey|figd_|tskey-|cf(?:k|ut|at)_|vc[pikra]_|:\/\/|auth|cookie|sig=|accountkey|sharedaccess|pass|pwd|secret|token|key|cred|private|dsn|Q~|-p\s|[A-Za-z0-9+/]{60}/i;
+  /gh[pousr]_|github_pat_|v1\.[0-9a-f]{40}|xox|xapp-|hooks\.slack|A3T|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|AIza|GOCSPX|ya29\.|PRIVATE KEY|eyJ|npm_|sk-|[sr]k_(?:live|test)|glpat-|glc_|glsa_|SG\.|dckr_pat|hf_|gsk_|shp(?:at|ca|pa|ss)_|hv[sbr]\.|dapi|lin_api|ntn_|ops_ey|figd_|tskey-|cf(?:k|ut|at)_|vc[pikra]_|:\/\/|auth|cookie|sig=|accountkey|sharedaccess|pass|pwd|secret|token|key|cred|private|dsn|Q~|-p\s|-u\s|--user|[A-Za-z0-9+/]{60}/i;
 
 /** Token formats, replaced whole. */
 const TOKENS: readonly RegExp[] = [
@@ -98,6 +98,12 @@ const AZURE = /\b((?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=)([^;
 const CLI_FLAG =
   /(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)(?:=|\s+)|\bdocker login\b[^\n]*?\s-p\s+)(?!-)([^\s"']+)/gi;
 
+/** `curl -u admin:s3cr3t`, `--user admin:s3cr3t`: keep the user, drop the password. */
+const CURL_USER = /((?:\s-u|--user)(?:=|\s+)["']?[^\s:"']+:)([^\s"']+)/g;
+
+/** Docker's config.json / DOCKER_AUTH_CONFIG: `"auth": "<base64 user:password>"`. */
+const DOCKER_AUTH = /("auth"\s*:\s*")([A-Za-z0-9+/=]{8,})(")/g;
+
 /**
  * `DB_PASSWORD=hunter2`, `"api_key": "abc def"`, `aws_secret_access_key = abc`, `token: abc`: a name
  * that says secret, then `=` or `:`, then a quoted or bare value.
@@ -143,6 +149,8 @@ export function redact(text: string): string {
   out = out.replace(OTHER_HEADER, (_m, pre: string, v: string) => redactValue(pre, v.trimEnd(), ''));
   out = out.replace(AZURE, (_m, pre: string, v: string) => redactValue(pre, v, ''));
   out = out.replace(CLI_FLAG, (_m, pre: string, v: string) => redactValue(pre, v, ''));
+  out = out.replace(CURL_USER, (_m, pre: string, v: string) => redactValue(pre, v, ''));
+  out = out.replace(DOCKER_AUTH, `$1${REPLACEMENT}$3`);
   out = out.replace(
     SECRET_ASSIGNMENT,
     (_m, pre: string, dq: string | undefined, sq: string | undefined, bare: string | undefined) => {
