@@ -38,9 +38,17 @@ export interface SlackDeps {
   log: Logger;
 }
 
+/** Redacted, Slack-fitted messages by identity: the help message is one object, rendered once. */
+const prepared = new WeakMap<object, ReturnType<typeof fitMessage>>();
+
 function toResponse(r: CommandReply) {
   // Everything that reaches Slack is redacted, whichever path produced it.
-  return { response_type: r.visibility, ...fitMessage(redactMessage(r.message)) };
+  let m = prepared.get(r.message);
+  if (!m) {
+    m = fitMessage(redactMessage(r.message));
+    prepared.set(r.message, m);
+  }
+  return { response_type: r.visibility, ...m };
 }
 
 /** Registers every command, event and action handler on the Bolt app. */

@@ -237,6 +237,7 @@ describe('a local OpenAI-compatible server without a key (OPENAI_BASE_URL only)'
       OPENAI_BASE_URL: llm.baseUrl,
       OPENAI_MODEL: 'gpt-test',
       KUBECONFIG: kube.kubeconfigPath,
+      AGENT_TURNS_PER_MINUTE: '1',
     });
     try {
       llm.script([
@@ -262,6 +263,24 @@ describe('a local OpenAI-compatible server without a key (OPENAI_BASE_URL only)'
       expect(llm.requests[0]?.headers.authorization).toBe('Bearer not-needed');
       const final = slack.of('chat.update').find((x) => x.args.text === answer);
       expect(JSON.stringify(final?.args.blocks)).toContain('ImagePullBackOff');
+
+      // A second question within the minute is over AGENT_TURNS_PER_MINUTE=1: a clear answer, no model call.
+      const calls = llm.requests.length;
+      const ts2 = ((Date.now() * 1000 + 1) / 1e6).toFixed(6);
+      await postSigned(
+        app.baseUrl,
+        eventCallback(
+          { type: 'app_mention', user: 'U1ALICE', text: '<@UBOT> and now?', ts: ts2, channel: 'C1OPS' },
+          'EvLocal2',
+        ),
+        SIGNING_SECRET,
+      );
+      await slack.waitFor(
+        (c) => c.some((x) => x.method === 'chat.update' && /the limit is 1\./.test(String(x.args.text))),
+        15_000,
+        'the rate-limit answer',
+      );
+      expect(llm.requests.length).toBe(calls);
 
       // The same server streamed: tool-call deltas and text chunks assemble into one message.
       llm.script([
