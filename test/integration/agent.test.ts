@@ -192,6 +192,22 @@ describe('the agent answers mentions in the thread', () => {
     expect(String(toolResult?.content)).toContain('Nothing has been deployed');
   });
 
+  it('when Slack fails to take the answer, the retry posts the same answer without asking the model again', async () => {
+    llm.script([{ content: 'Asked once, answered once.' }]);
+    slack.failNext('chat.update', 'internal_error', 1);
+    await ask('anything new?');
+    const posted = (c: {
+      method: string;
+      args: Record<string, unknown>;
+      response?: Record<string, unknown>;
+    }) =>
+      c.method === 'chat.update' && c.args.text === 'Asked once, answered once.' && c.response?.ok === true;
+    await slack.waitFor((calls) => calls.some(posted), 15_000, 'the answer, posted on the retry');
+    const finals = slack.of('chat.update').filter((c) => c.args.text === 'Asked once, answered once.');
+    expect(finals.map((c) => c.response?.ok)).toEqual([false, true]); // refused once, then posted
+    expect(llm.requests).toHaveLength(1);
+  });
+
   it('stops at 6 tool calls and says what it found and what it did not do', async () => {
     const call = { toolCalls: [{ name: 'cluster_status', args: {} }] };
     llm.script([call, call, call, call, call, call, call, { content: '' }, { content: 'gave up' }]);

@@ -130,6 +130,11 @@ export function createAgentTurnJob(deps: AgentDeps): JobKind<AgentTurnPayload> {
         }
       }
 
+      // An attempt that answered but could not post (Slack down) left its answer here: post it again
+      // rather than ask the model (and pay for it) a second time.
+      const saved = run.checkpoint.data.outcome as JobOutcome | undefined;
+      if (saved) return saved;
+
       const history = threadToHistory(await deps.threadMessages(run.target), {
         beforeTs: run.payload.messageTs ?? '0',
         botUserId: deps.botUserId(),
@@ -174,7 +179,9 @@ export function createAgentTurnJob(deps: AgentDeps): JobKind<AgentTurnPayload> {
         'agent turn',
       );
       await deps.redis.incrby(`${deps.prefix}:llm-tokens:${new Date().toISOString().slice(0, 10)}`, total);
-      return renderTurn(result, deps.modelName ?? 'the model');
+      const outcome = renderTurn(result, deps.modelName ?? 'the model');
+      await run.checkpoint.save({ outcome });
+      return outcome;
     },
   });
 }
