@@ -4,6 +4,7 @@ import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { ALL_TOOLS, CATALOG_TOOLS, clusterStatus, triageBuild, workloadDetails } from '../tools/index.ts';
 import { parseTriageArgs, TRIAGE_USAGE } from '../tools/shared/ci/commands.ts';
+import { githubNotConfigured } from '../tools/shared/github-port.ts';
 import {
   LOGS_USAGE,
   parseLogsArgs,
@@ -29,7 +30,6 @@ import { createConsoleMessenger } from './console/messenger.ts';
 import { newTraceId, type ReplyTarget } from './context.ts';
 import { createRequestStore } from './deploy/requests.ts';
 import { createChangesPort, createDeployService, type DeployService } from './deploy/service.ts';
-import { AppError } from './errors.ts';
 import { githubWebhookRoute } from './http/github-webhook.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
 import type { Messenger } from './jobs/messenger.ts';
@@ -58,14 +58,6 @@ import { createOpsRouter, type OpsRouter } from './ops/router.ts';
 import { createToolCommand } from './ops/tool-command.ts';
 import { createPolicy } from './policy/policy.ts';
 import { registerSlack } from './slack/register.ts';
-
-function githubNotConfigured(): AppError {
-  return new AppError({
-    code: 'not_configured',
-    userMessage:
-      'GitHub is not configured. Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (and GITHUB_API_URL for GitHub Enterprise).',
-  });
-}
 
 export interface AppOptions {
   log?: Logger;

@@ -11,8 +11,8 @@ import {
   truncate,
 } from './shared/compact.ts';
 import { defineTool } from './shared/define-tool.ts';
+import { requireGitHub } from './shared/github-port.ts';
 import type { Block } from './shared/message.ts';
-import { requirePort } from './shared/ports.ts';
 
 const input = z.object({
   repo: z.string().trim().min(3).max(300).describe('GitHub repository as owner/repo, e.g. "acme/shop".'),
@@ -67,11 +67,7 @@ export const recentCiFailures = defineTool({
   input,
   risk: 'read',
   async run(deps, args, ctx): Promise<RecentCiFailures> {
-    const github = requirePort(
-      deps.github,
-      'GitHub',
-      'Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (and GITHUB_API_URL for GitHub Enterprise).',
-    );
+    const github = requireGitHub(deps.github);
     const { owner, repo } = parseRepo(args.repo);
     ctx.progress(`Listing failed runs of ${owner}/${repo}…`);
     const runs = await github.listWorkflowRuns(

@@ -3,8 +3,8 @@ import { parseTriageTarget } from './shared/ci/target.ts';
 import { kindLabel, resolveRun, type TriagedJob, type TriageResult, triageRun } from './shared/ci/triage.ts';
 import { actions, button, context, escapeMrkdwn, header, section, truncate } from './shared/compact.ts';
 import { defineTool } from './shared/define-tool.ts';
+import { requireGitHub } from './shared/github-port.ts';
 import { type Block, SLACK_LIMITS } from './shared/message.ts';
-import { requirePort } from './shared/ports.ts';
 
 const input = z.object({
   repo: z
@@ -94,11 +94,7 @@ export const triageBuild = defineTool({
   input,
   risk: 'read',
   async run(deps, args, ctx): Promise<TriageResult> {
-    const github = requirePort(
-      deps.github,
-      'GitHub',
-      'Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (and GITHUB_API_URL for GitHub Enterprise).',
-    );
+    const github = requireGitHub(deps.github);
     const { owner, repo, target } = parseTriageTarget(args.repo, args.run);
     ctx.progress(`Finding the run in ${owner}/${repo}…`);
     const run = await resolveRun(github, { owner, repo }, target, ctx.signal);

@@ -2,9 +2,7 @@ import { tool } from '@langchain/core/tools';
 import type { Tool, ToolContext } from '../../tools/shared/define-tool.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { Ports } from '../../tools/shared/ports.ts';
-import { redact, redactMessage } from '../../tools/shared/redact.ts';
-
-export { redactMessage };
+import { redact } from '../../tools/shared/redact.ts';
 
 import { toAppError } from '../errors.ts';
 
@@ -49,7 +47,7 @@ export function toLangChainTool(t: Tool<unknown, unknown>, deps: Ports, ctx: Too
         // The same call twice adds nothing for the user: keep one copy of each distinct result.
         if (!state.found.some((f) => f.tool === t.name && f.summary === summary)) {
           state.found.push({ tool: t.name, summary });
-          state.artifacts.push({ tool: t.name, risk: t.risk, message: redactMessage(t.blocks(result)) });
+          state.artifacts.push({ tool: t.name, risk: t.risk, message: t.blocks(result) });
         }
         return [asToolResult(t.name, summary), { tool: t.name }];
       } catch (e) {

@@ -1,3 +1,4 @@
+import { AppError } from './errors.ts';
 /**
  * What the CI tools need from GitHub Actions, in Shipmate's own shapes (camelCase, only the fields a
  * triage uses) so tools and unit tests never depend on Octokit's response types. Implemented over
@@ -132,4 +133,19 @@ export interface GitHubPort {
   rerunFailedJobs(ref: RunRef, opts?: CallOptions): Promise<WorkflowRun>;
   /** The repository's default branch (e.g. `main`); also the cheapest "does this repo exist" check. */
   getDefaultBranch(ref: RepoRef, opts?: CallOptions): Promise<string>;
+}
+
+/** The one answer for "GitHub is not configured", wherever a command, job or tool needs GitHub. */
+export function githubNotConfigured(): AppError {
+  return new AppError({
+    code: 'not_configured',
+    userMessage:
+      'GitHub is not configured. Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (and GITHUB_API_URL for GitHub Enterprise).',
+  });
+}
+
+/** The GitHub port, or the not-configured error. */
+export function requireGitHub(port: GitHubPort | undefined): GitHubPort {
+  if (!port) throw githubNotConfigured();
+  return port;
 }

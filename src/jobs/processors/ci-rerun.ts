@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { rerunMessage } from '../../../tools/shared/ci/commands.ts';
 import type { GitHubPort, WorkflowRun } from '../../../tools/shared/github-port.ts';
+import { requireGitHub } from '../../../tools/shared/github-port.ts';
 import type { AuditLog } from '../../audit/audit.ts';
 import type { TeamConfig } from '../../config.ts';
-import { AppError, isAppError } from '../../errors.ts';
+import { isAppError } from '../../errors.ts';
 import { defineJob, type JobKind } from '../queues.ts';
 
 export const ciRerunPayload = z.object({
@@ -39,14 +40,7 @@ export function createCiRerunJob(deps: {
     async process(run) {
       const ref = run.payload;
       const repo = `${ref.owner}/${ref.repo}`;
-      const github = deps.github;
-      if (!github) {
-        throw new AppError({
-          code: 'not_configured',
-          userMessage:
-            'GitHub is not configured. Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY.',
-        });
-      }
+      const github = requireGitHub(deps.github);
       let rerun = run.checkpoint.data.run as WorkflowRun | undefined;
       if (!rerun) {
         run.progress(`Asking GitHub to re-run the failed jobs of ${repo} run ${ref.runId}…`);

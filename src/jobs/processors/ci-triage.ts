@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { resolveRun, type TriageResult, triageRun } from '../../../tools/shared/ci/triage.ts';
 import { actions, button, context, escapeMrkdwn, section, truncate } from '../../../tools/shared/compact.ts';
 import type { GitHubPort } from '../../../tools/shared/github-port.ts';
+import { requireGitHub } from '../../../tools/shared/github-port.ts';
 import type { Message } from '../../../tools/shared/message.ts';
 import { triageBuild } from '../../../tools/triage-build.ts';
 import type { TriageExplainer } from '../../agent/explain-failure.ts';
-import { redactMessage } from '../../agent/tool-adapter.ts';
 import type { ReplyTarget } from '../../context.ts';
-import { AppError, isAppError } from '../../errors.ts';
+import { isAppError } from '../../errors.ts';
 import type { Messenger } from '../messenger.ts';
 import { defineJob, type JobKind } from '../queues.ts';
 
@@ -94,14 +94,7 @@ export function createCiTriageJob(deps: {
       const p = run.payload;
       const log = run.log.child({ repo: `${p.owner}/${p.repo}`, runId: p.runId, deliveryId: p.deliveryId });
       if (run.checkpoint.data.posted) return { message: { text: '' }, silent: true };
-      const github = deps.github;
-      if (!github) {
-        throw new AppError({
-          code: 'not_configured',
-          userMessage:
-            'GitHub is not configured. Set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY.',
-        });
-      }
+      const github = requireGitHub(deps.github);
       const ref = { owner: p.owner, repo: p.repo };
       let ghRun: Awaited<ReturnType<typeof resolveRun>>;
       try {
@@ -131,7 +124,7 @@ export function createCiTriageJob(deps: {
         await deps.messenger.postInThread(
           target,
           { channel: seen.channel, ts: seen.ts },
-          redactMessage(repeatMessage(result)),
+          repeatMessage(result),
         );
         await run.checkpoint.save({ posted: { channel: seen.channel, threadTs: seen.ts } });
         log.info(
@@ -141,9 +134,8 @@ export function createCiTriageJob(deps: {
         return { message: { text: '' }, silent: true };
       }
 
-      let message = redactMessage(triageBuild.blocks(result));
-      if (deps.explainer)
-        message = redactMessage(await deps.explainer.addTo(result, message, { log, signal: run.signal }));
+      let message = triageBuild.blocks(result);
+      if (deps.explainer) message = await deps.explainer.addTo(result, message, { log, signal: run.signal });
       const handle = await deps.messenger.post(target, message);
       if (key && handle.ts) {
         const value: Seen = {

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { Tool } from '../../../tools/shared/define-tool.ts';
 import type { Message } from '../../../tools/shared/message.ts';
 import type { Ports } from '../../../tools/shared/ports.ts';
-import { redactMessage } from '../../agent/tool-adapter.ts';
 import { AppError } from '../../errors.ts';
 import { defineJob, type JobKind, type JobRun } from '../queues.ts';
 
@@ -14,7 +13,7 @@ export type RunToolPayload = z.infer<typeof runToolPayload>;
 
 /**
  * Adds to a tool's rendered result before it is posted (e.g. an LLM explanation of a CI triage). Gets
- * the tool's typed result and its redacted blocks; what it returns is redacted again.
+ * the tool's typed result and its blocks (the messenger redacts everything it sends to Slack).
  */
 export type ResultDecorator = (
   result: unknown,
@@ -25,7 +24,7 @@ export type ResultDecorator = (
 /**
  * The job behind `/ops` commands and buttons that run a read tool: validates the input against the
  * tool's own schema, runs it with the requester's identity, and ends the progress message with the
- * tool's blocks (redacted). Only `read` tools run here; changes go through approval jobs.
+ * tool's blocks (redacted by the messenger). Only `read` tools run here; changes go through approval jobs.
  * `decorate`, by tool name, post-processes a tool's message (optional).
  */
 export function createRunToolJob(deps: {
@@ -59,9 +58,9 @@ export function createRunToolJob(deps: {
         signal: run.signal,
         progress: run.progress,
       });
-      const message = redactMessage(tool.blocks(result));
+      const message = tool.blocks(result);
       const decorate = deps.decorate?.[tool.name];
-      return { message: decorate ? redactMessage(await decorate(result, message, run)) : message };
+      return { message: decorate ? await decorate(result, message, run) : message };
     },
   });
 }
