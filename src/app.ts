@@ -57,6 +57,7 @@ import { createMentionHandler } from './ops/mention.ts';
 import { createOpsRouter, type OpsRouter } from './ops/router.ts';
 import { createToolCommand } from './ops/tool-command.ts';
 import { createPolicy } from './policy/policy.ts';
+import { createSlackMessenger } from './slack/messenger.ts';
 import { registerSlack } from './slack/register.ts';
 
 export interface AppOptions {
@@ -108,13 +109,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return members;
   });
 
-  let messenger: Messenger;
-  if (web) {
-    const { createSlackMessenger } = await import('./slack/messenger.ts');
-    messenger = createSlackMessenger(web, log);
-  } else {
-    messenger = createConsoleMessenger((t) => write(redact(t)));
-  }
+  const messenger: Messenger = web
+    ? createSlackMessenger(web, log)
+    : createConsoleMessenger((t) => write(redact(t)));
 
   // One pool of per-context clients and connections, shared by the read port and the deploy port.
   const kubeOptions = {

@@ -1,40 +1,12 @@
 /**
- * Splits a command line into words, honouring "double" and 'single' quotes, and separates
- * `--flag value` / `--flag=value` / bare `--flag` options from positional words.
+ * Splits a command line into words, honouring "double" and 'single' quotes. Each command parses its
+ * own words (flags included, e.g. tools/shared/kube/command-args.ts).
  */
 export function tokenize(line: string): string[] {
   const out: string[] = [];
   const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (const m of line.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
   return out;
-}
-
-export interface ParsedArgs {
-  positional: string[];
-  flags: Record<string, string | true>;
-}
-
-/** `booleanFlags` never take a value, so `--previous api` leaves `api` positional. */
-export function parseArgs(words: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
-  const positional: string[] = [];
-  const flags: Record<string, string | true> = {};
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] ?? '';
-    if (w.startsWith('--') && w.length > 2) {
-      const eq = w.indexOf('=');
-      if (eq > 0) {
-        flags[w.slice(2, eq)] = w.slice(eq + 1);
-        continue;
-      }
-      const name = w.slice(2);
-      const next = words[i + 1];
-      if (!booleanFlags.includes(name) && next !== undefined && !next.startsWith('--')) {
-        flags[name] = next;
-        i++;
-      } else flags[name] = true;
-    } else positional.push(w);
-  }
-  return { positional, flags };
 }
 
 /** Levenshtein distance, for "did you mean …". */

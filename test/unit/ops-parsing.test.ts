@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { closest, parseArgs, tokenize } from '../../src/ops/args.ts';
+import { closest, tokenize } from '../../src/ops/args.ts';
 import { type OpsCommand, usageError } from '../../src/ops/command.ts';
 import { createOpsRouter } from '../../src/ops/router.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 
-describe('tokenize and parseArgs', () => {
-  it('honours quotes and separates flags from words', () => {
+describe('tokenize and closest', () => {
+  it('honours quotes', () => {
     expect(tokenize(`deploy checkout "v1.2 beta" to 'prod eu'`)).toEqual([
       'deploy',
       'checkout',
@@ -14,10 +14,6 @@ describe('tokenize and parseArgs', () => {
       'to',
       'prod eu',
     ]);
-    expect(parseArgs(['prod', '--cluster', 'eu-1', '--previous', 'api', '--limit=5'], ['previous'])).toEqual({
-      positional: ['prod', 'api'],
-      flags: { cluster: 'eu-1', previous: true, limit: '5' },
-    });
   });
 
   it('suggests close subcommand names', () => {
