@@ -1,9 +1,7 @@
 import { actions, button, context, escapeMrkdwn, fields, section } from '../../tools/shared/compact.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
+import { mentionAll } from '../policy/policy.ts';
 import type { ChangeRequest } from './requests.ts';
-
-const who = (ids: readonly string[]) =>
-  ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
 
 export function describeChange(r: ChangeRequest): string {
   const verb = r.kind === 'deploy' ? 'Deploy' : 'Rollback';
@@ -43,7 +41,7 @@ export function requestMessage(
   if (r.state === 'pending') {
     const mins = Math.max(1, Math.round((r.expiresAt - Date.now()) / 60_000));
     const needs = o.approvers.length
-      ? `Needs approval by ${who(o.approvers)} (not the requester).`
+      ? `Needs approval by ${mentionAll(o.approvers)} (not the requester).`
       : 'The requester (or a deployer) confirms.';
     blocks.push(context(`Asked by <@${r.requestedBy}> · ${needs} · expires in ${mins} min`));
     if (o.busyWith) blocks.push(context(`⏳ ${o.busyWith} — if approved, this one starts after it.`));

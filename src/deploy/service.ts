@@ -11,6 +11,7 @@ import type { JobKind } from '../jobs/queues.ts';
 import { type JobRuntime, safeJobId } from '../jobs/runtime.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy/policy.ts';
+import { mentionAll } from '../policy/policy.ts';
 import { resolveImage, resolveTarget, type Target } from './catalog.ts';
 import { requestMessage } from './messages.ts';
 import type { ChangeRequest, RequestStore } from './requests.ts';
@@ -67,9 +68,6 @@ export interface DeployServiceDeps {
   log: Logger;
 }
 
-const who = (ids: readonly string[]) =>
-  ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
-
 export function createDeployService(d: DeployServiceDeps): DeployService {
   const refOf = (r: Pick<ChangeRequest, 'cluster' | 'namespace' | 'deployment'>): DeploymentRef => ({
     cluster: r.cluster,
@@ -112,7 +110,7 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
         const allowed = [...target.env.deployers, ...d.team.admins];
         throw new AppError({
           code: 'forbidden',
-          userMessage: `You can't ${input.kind} ${input.service} in ${input.environment}. ${allowed.length ? `Ask ${who(allowed)}.` : 'Nobody is listed as a deployer there; an admin must add you under deployers in the team file.'}`,
+          userMessage: `You can't ${input.kind} ${input.service} in ${input.environment}. ${allowed.length ? `Ask ${mentionAll(allowed)}.` : 'Nobody is listed as a deployer there; an admin must add you under deployers in the team file.'}`,
         });
       }
       return target;
@@ -301,7 +299,7 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
       if (!allowed) {
         throw new AppError({
           code: 'forbidden',
-          userMessage: `Only the requester, ${who([...env.approvers, ...env.deployers]) || 'the deployers'} or an admin can reject this.`,
+          userMessage: `Only the requester, ${mentionAll([...env.approvers, ...env.deployers]) || 'the deployers'} or an admin can reject this.`,
         });
       }
       const t = await d.requests.transition(id, ['pending'], 'rejected', { decidedBy: userId });

@@ -4,6 +4,11 @@ import type { TeamConfig } from '../config.ts';
  * Who may do what, from the team file. User-group ids (S…) are expanded through `groupMembers`
  * (Slack's usergroups.users.list in production), so a permission can name a team instead of people.
  */
+/** Slack mentions of users (`<@U…>`) and user groups (`<!subteam^S…>`), comma-separated. */
+export function mentionAll(ids: readonly string[]): string {
+  return ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
+}
+
 export interface Policy {
   isAdmin(userId: string): Promise<boolean>;
   /** Admins and the environment's deployers may request a deploy or rollback there. */
@@ -41,8 +46,6 @@ export function createPolicy(
     return false;
   };
   const isAdmin = (userId: string) => includes(team.admins, userId);
-  const mention = (ids: readonly string[]) =>
-    ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
   return {
     includes,
     isAdmin,
@@ -52,17 +55,17 @@ export function createPolicy(
         if (userId === requestedBy) {
           return {
             ok: false,
-            why: `You asked for this change, so someone else must approve it: ${mention(env.approvers)}.`,
+            why: `You asked for this change, so someone else must approve it: ${mentionAll(env.approvers)}.`,
           };
         }
         if ((await includes(env.approvers, userId)) || (await isAdmin(userId))) return { ok: true };
-        return { ok: false, why: `Only ${mention(env.approvers)} (or an admin) can approve this.` };
+        return { ok: false, why: `Only ${mentionAll(env.approvers)} (or an admin) can approve this.` };
       }
       if (userId === requestedBy || (await includes(env.deployers, userId)) || (await isAdmin(userId)))
         return { ok: true };
       return {
         ok: false,
-        why: `Only the requester, ${mention(env.deployers) || 'the deployers'} or an admin can confirm this.`,
+        why: `Only the requester, ${mentionAll(env.deployers) || 'the deployers'} or an admin can confirm this.`,
       };
     },
     async canRerun(userId, repo) {
@@ -70,7 +73,7 @@ export function createPolicy(
       const services = Object.entries(team.services).filter(([, s]) => s.repo?.toLowerCase() === wanted);
       if (services.length === 0 && team.admins.length === 0) return { ok: true };
       if (await isAdmin(userId)) return { ok: true };
-      const admins = team.admins.length ? ` (admins: ${mention(team.admins)})` : '';
+      const admins = team.admins.length ? ` (admins: ${mentionAll(team.admins)})` : '';
       if (services.length === 0) {
         return {
           ok: false,
@@ -90,7 +93,7 @@ export function createPolicy(
       }
       return {
         ok: false,
-        why: `Only the deployers of ${names}${deployers.length ? ` (${mention(deployers)})` : ''} or an admin${admins} can re-run workflows of ${repo}.`,
+        why: `Only the deployers of ${names}${deployers.length ? ` (${mentionAll(deployers)})` : ''} or an admin${admins} can re-run workflows of ${repo}.`,
       };
     },
   };
