@@ -1,4 +1,4 @@
-import type { ChangesPort } from '../../tools/shared/changes-port.ts';
+import type { ChangeProposal, ChangesPort } from '../../tools/shared/changes-port.ts';
 import { rolloutStatus } from '../../tools/shared/kube/rollout.ts';
 import type { DeploymentRef, KubeDeployPort } from '../../tools/shared/kube-deploy-port.ts';
 import type { Message } from '../../tools/shared/message.ts';
@@ -16,9 +16,8 @@ import { resolveImage, resolveTarget, type Target } from './catalog.ts';
 import { requestMessage } from './messages.ts';
 import type { ChangeRequest, RequestStore } from './requests.ts';
 
-export type ProposalInput =
-  | { kind: 'deploy'; service: string; environment: string; version: string }
-  | { kind: 'rollback'; service: string; environment: string; revision?: number };
+/** A deploy or rollback as asked for; the same shape the agent's tools propose. */
+export type ProposalInput = ChangeProposal;
 
 export interface Actor {
   userId: string;
