@@ -15,6 +15,7 @@ import { defineTool, type ToolContext } from './shared/define-tool.ts';
 import { AppError, isAppError } from './shared/errors.ts';
 import { KUBE_ACTION_IDS, logsCommand, statusCommand } from './shared/kube/command-args.ts';
 import { SEVERITIES, type Severity } from './shared/kube/findings.ts';
+import { clusterField, namespaceField } from './shared/kube/inputs.ts';
 import { closestNames, formatAge, toMillis } from './shared/kube/objects.ts';
 import {
   createStatusAccumulator,
@@ -26,21 +27,11 @@ import type { KubeListKind, KubePort } from './shared/kube-port.ts';
 import type { Block, ButtonElement, Message } from './shared/message.ts';
 import { type Ports, requirePort } from './shared/ports.ts';
 
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 const input = z.object({
-  namespace: z
-    .string()
-    .trim()
-    .max(63)
-    .regex(NAMESPACE, 'a namespace is lowercase letters, digits and dashes')
+  namespace: namespaceField
     .optional()
     .describe('Only this Kubernetes namespace. Omit to check the whole cluster.'),
-  cluster: z
-    .string()
-    .trim()
-    .min(1)
-    .max(253)
+  cluster: clusterField
     .optional()
     .describe('Kubeconfig context name of the cluster to check. Omit for the default cluster.'),
 });

@@ -20,6 +20,7 @@ import {
   type Finding,
   SEVERITY_RANK,
 } from './shared/kube/findings.ts';
+import { clusterField, namespaceField } from './shared/kube/inputs.ts';
 import {
   closestNames,
   controllerOf,
@@ -51,8 +52,6 @@ import type {
 import type { Block, ButtonElement, Message } from './shared/message.ts';
 import { type Ports, requirePort } from './shared/ports.ts';
 
-const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
 const input = z.object({
   name: z
     .string()
@@ -62,18 +61,10 @@ const input = z.object({
     .describe(
       'A Deployment, StatefulSet or DaemonSet name, or a pod name. Prefix with deploy/, sts/, ds/ or pod/ to say which kind.',
     ),
-  namespace: z
-    .string()
-    .trim()
-    .max(63)
-    .regex(DNS_NAME, 'a namespace is lowercase letters, digits and dashes')
+  namespace: namespaceField
     .optional()
     .describe('Namespace of the workload. Omit to search every namespace (the name must then be unique).'),
-  cluster: z
-    .string()
-    .trim()
-    .min(1)
-    .max(253)
+  cluster: clusterField
     .optional()
     .describe('Kubeconfig context name of the cluster. Omit for the default cluster.'),
   previous: z
