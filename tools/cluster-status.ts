@@ -100,7 +100,7 @@ async function drain<K extends KubeListKind>(
   kind: K,
   acc: StatusAccumulator,
   opts: { cluster?: string; namespace?: string; signal: AbortSignal },
-  onPage: (kind: KubeListKind, items: number) => void,
+  onPage: (kind: KubeListKind, items: number, endOfPage: boolean) => void,
 ): Promise<void> {
   const listOpts = kind === 'events' ? { ...opts, fieldSelector: 'type=Warning' } : opts;
   for await (const page of kube.list(kind, listOpts)) {
@@ -129,7 +129,7 @@ async function drain<K extends KubeListKind>(
         acc.addEvents(items);
         break;
     }
-    onPage(kind, items.length);
+    onPage(kind, items.length, page.endOfPage);
   }
 }
 
@@ -171,8 +171,8 @@ async function run(deps: Ports, inp: ClusterStatusInput, ctx: ToolContext): Prom
   const acc = createStatusAccumulator({ now: Date.now(), maxProblems: 60 });
   const seen: Partial<Record<KubeListKind, number>> = {};
   let pages = 0;
-  const onPage = (kind: KubeListKind, items: number): void => {
-    pages += 1;
+  const onPage = (kind: KubeListKind, items: number, endOfPage: boolean): void => {
+    if (endOfPage) pages += 1;
     seen[kind] = (seen[kind] ?? 0) + items;
     const parts = [`${n(seen.pods ?? 0)} pods`];
     const workloads = (seen.deployments ?? 0) + (seen.statefulsets ?? 0) + (seen.daemonsets ?? 0);

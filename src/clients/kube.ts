@@ -44,6 +44,7 @@ import {
   type KubeResources,
   MAX_PAGE_SIZE,
 } from '../../tools/shared/kube-port.ts';
+import { ListFormatError, ListSplitter } from './kube-list-stream.ts';
 
 export interface KubePortOptions {
   /** A kubeconfig file, or several joined with the platform's path delimiter (as in `KUBECONFIG`). */
@@ -113,11 +114,22 @@ const TAKEN_BODY: ResponseBody = {
   stream: () => null,
 };
 
-/** Takes a successful JSON response's parsed body into `box`; other responses pass through untouched. */
-async function takeJson(res: ResponseContext, box: { json?: unknown }): Promise<ResponseContext> {
+/** What the middleware took from a successful JSON response: its parsed body, or its unread stream. */
+interface Taken {
+  json?: unknown;
+  stream?: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Takes a successful JSON response's body into `box` — parsed, or (`stream`) unread, for the caller
+ * to read as it arrives; other responses pass through untouched.
+ */
+async function takeJson(res: ResponseContext, box: Taken, stream: boolean): Promise<ResponseContext> {
   const type = res.headers['content-type'] ?? '';
   if (res.httpStatusCode < 200 || res.httpStatusCode > 299 || !type.includes('json')) return res;
-  box.json = JSON.parse(await res.body.text());
+  const body = stream ? res.body.stream() : undefined;
+  if (body) box.stream = body as AsyncIterable<Uint8Array>;
+  else box.json = JSON.parse(await res.body.text());
   return new ResponseContext(res.httpStatusCode, res.headers, TAKEN_BODY);
 }
 
@@ -173,6 +185,17 @@ export interface KubeContextPool {
     signal: AbortSignal | undefined,
     fn: (o: ConfigurationOptions) => Promise<unknown>,
   ): Promise<unknown>;
+  /**
+   * Like {@link call}, but hands over a successful JSON response's body unread, as it streams in.
+   * `fail` maps an error met while reading it (timeout, cancel, dropped connection) to an AppError;
+   * the per-request timeout covers the reading too.
+   */
+  open(
+    c: ContextClients,
+    site: Omit<RequestSite, 'cluster' | 'server'>,
+    signal: AbortSignal | undefined,
+    fn: (o: ConfigurationOptions) => Promise<unknown>,
+  ): Promise<{ body: AsyncIterable<Uint8Array>; fail: (e: unknown) => AppError }>;
   /** Drops pooled connections. */
   close(): Promise<void>;
 }
@@ -243,21 +266,35 @@ export function createKubeContextPool(opts: KubePortOptions = {}): KubeContextPo
   };
 
   /**
-   * Runs one API call with the caller's signal plus a per-request timeout, mapping failures. The
-   * middleware hands the signal to the request, swaps in the context's pooled dispatcher (the library
-   * builds a fresh undici Agent, and so a fresh TLS connection, for every request otherwise) and takes
-   * a JSON response's parsed body. Resolves with that JSON, or with what `fn` returned (text, for logs).
+   * Runs one API call with the caller's signal plus a per-request timeout. The middleware hands the
+   * signal to the request, swaps in the context's pooled dispatcher (the library builds a fresh
+   * undici Agent, and so a fresh TLS connection, for every request otherwise) and takes a JSON
+   * response's body (see {@link takeJson}). `fail` maps any failure, now or while a taken stream is
+   * read, to an AppError.
    */
-  const call = async (
+  const request = async (
     c: ContextClients,
     site: Omit<RequestSite, 'cluster' | 'server'>,
     signal: AbortSignal | undefined,
     fn: (o: ConfigurationOptions) => Promise<unknown>,
-  ): Promise<unknown> => {
+    stream: boolean,
+  ): Promise<{ value: unknown; taken: Taken; fail: (e: unknown) => AppError }> => {
     if (signal?.aborted) throw cancelled(signal);
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const box: { json?: unknown } = {};
+    const fail = (e: unknown): AppError => {
+      if (signal?.aborted) return cancelled(signal);
+      if (timeout.aborted) {
+        return new AppError({
+          code: 'kube_timeout',
+          userMessage: `The Kubernetes API of cluster "${c.name}" (${c.server}) did not answer within ${formatSeconds(timeoutMs)} (${site.verb} ${site.resource}). ${site.verb === 'list' ? 'Try again, or narrow to one namespace.' : 'Try again.'}`,
+          retryable: true,
+          cause: e,
+        });
+      }
+      return toKubeError(e, { ...site, cluster: c.name, server: c.server });
+    };
+    const taken: Taken = {};
     // The object-parameter API runs on the library's observable stub, so per-call middleware is
     // observable-shaped (an Observable wraps a promise).
     const options: ConfigurationOptions = {
@@ -272,26 +309,32 @@ export function createKubeContextPool(opts: KubePortOptions = {}): KubeContextPo
             }
             return new Observable(Promise.resolve(ctx));
           },
-          post: (res) => new Observable(takeJson(res, box)),
+          post: (res) => new Observable(takeJson(res, taken, stream)),
         },
       ],
       middlewareMergeStrategy: 'append',
     };
     try {
-      const value = await fn(options);
-      return 'json' in box ? box.json : value;
+      return { value: await fn(options), taken, fail };
     } catch (e) {
-      if (signal?.aborted) throw cancelled(signal);
-      if (timeout.aborted) {
-        throw new AppError({
-          code: 'kube_timeout',
-          userMessage: `The Kubernetes API of cluster "${c.name}" (${c.server}) did not answer within ${formatSeconds(timeoutMs)} (${site.verb} ${site.resource}). ${site.verb === 'list' ? 'Try again, or narrow to one namespace.' : 'Try again.'}`,
-          retryable: true,
-          cause: e,
-        });
-      }
-      throw toKubeError(e, { ...site, cluster: c.name, server: c.server });
+      throw fail(e);
     }
+  };
+
+  const call: KubeContextPool['call'] = async (c, site, signal, fn) => {
+    const { value, taken } = await request(c, site, signal, fn, false);
+    return 'json' in taken ? taken.json : value;
+  };
+
+  const open: KubeContextPool['open'] = async (c, site, signal, fn) => {
+    const { taken, fail } = await request(c, site, signal, fn, true);
+    if (!taken.stream) {
+      throw new AppError({
+        code: 'kube_api_error',
+        userMessage: `The Kubernetes API of cluster "${c.name}" (${c.server}) answered ${site.verb} ${site.resource} with something other than JSON. Check that the kubeconfig points at an API server, not a proxy's login page.`,
+      });
+    }
+    return { body: taken.stream, fail };
   };
 
   return {
@@ -299,6 +342,7 @@ export function createKubeContextPool(opts: KubePortOptions = {}): KubeContextPo
     load,
     clientsFor,
     call,
+    open,
     async close() {
       const ds = [...clients.values()].flatMap((c) => (c.dispatcher ? [c.dispatcher] : []));
       clients.clear();
@@ -329,35 +373,65 @@ export function createKubePort(
       // Stops the read-ahead request when the consumer leaves the loop early.
       const stop = new AbortController();
       const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
-      const fetchPage = async (cont: string | undefined): Promise<AnyList> => {
+      const site = { verb: 'list', resource: kind, namespace } as const;
+      const fetchPage = (cont: string | undefined) => {
         const params: ListParams = { limit };
         if (namespace) params.namespace = namespace;
         if (cont) params._continue = cont;
         if (o.fieldSelector) params.fieldSelector = o.fieldSelector;
         if (o.labelSelector) params.labelSelector = o.labelSelector;
-        return (await call(c, { verb: 'list', resource: kind, namespace }, signal, (opt) =>
-          LISTERS[kind](c, params, opt),
-        )) as AnyList;
+        const opened = pool.open(c, site, signal, (opt) => LISTERS[kind](c, params, opt));
+        opened.catch(() => undefined); // awaited below, or dropped when the consumer stops early
+        return opened;
       };
-      let next: Promise<AnyList> | undefined = fetchPage(undefined);
+      type Batch = KubePage<KubeResources[K]>;
+      let next: ReturnType<typeof fetchPage> | undefined = fetchPage(undefined);
       try {
         while (next) {
-          const page: AnyList = await next;
-          const cont = page.metadata?.continue || undefined;
-          next = cont ? fetchPage(cont) : undefined;
-          const out: KubePage<KubeResources[K]> = { items: (page.items ?? []) as KubeResources[K][] };
-          if (cont) {
-            out.continue = cont;
-            if (page.metadata?.remainingItemCount !== undefined)
-              out.remainingItemCount = page.metadata.remainingItemCount;
+          const { body, fail } = await next;
+          next = undefined;
+          // Items are handed on a network chunk at a time, one batch behind, so the batch that ends
+          // the page can carry `continue`. The next page is requested as soon as this one's metadata
+          // (written before its items) says there is one, so fetching it overlaps reading this one.
+          const splitter = new ListSplitter();
+          let headRead = false;
+          let meta: AnyList['metadata'];
+          let held: Batch | undefined;
+          try {
+            for await (const chunk of body) {
+              const items = splitter.push(chunk) as KubeResources[K][];
+              if (!headRead) {
+                const head = splitter.head() as AnyList | undefined;
+                headRead = head !== undefined;
+                if (head?.metadata?.continue) next = fetchPage(head.metadata.continue);
+              }
+              if (items.length === 0) continue;
+              if (held) yield held;
+              held = { items, endOfPage: false };
+            }
+            meta = (splitter.rest() as AnyList).metadata;
+            if (!next && meta?.continue) next = fetchPage(meta.continue);
+          } catch (e) {
+            if (e instanceof ListFormatError) {
+              throw new AppError({
+                code: 'kube_api_error',
+                userMessage: `The Kubernetes API of cluster "${c.name}" (${c.server}) sent a ${kind} list the bot could not read (${e.message}). Try again.`,
+                retryable: true,
+                cause: e,
+              });
+            }
+            throw fail(e);
           }
-          yield out;
+          const last: Batch = { items: held?.items ?? [], endOfPage: true };
+          if (meta?.continue) {
+            last.continue = meta.continue;
+            if (meta.remainingItemCount !== undefined) last.remainingItemCount = meta.remainingItemCount;
+          }
+          yield last;
         }
       } finally {
-        if (next) {
-          next.catch(() => undefined);
-          stop.abort();
-        }
+        // Done, failed, or the consumer stopped early: end any request still open (the next page's).
+        stop.abort();
       }
     },
   });

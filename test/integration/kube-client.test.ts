@@ -41,12 +41,15 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
   throw new Error('expected the promise to reject');
 }
 
-async function drain<T>(it: AsyncIterable<{ items: T[] }>): Promise<{ items: T[]; pages: number }> {
+/** All items of a list, and how many API pages they came in. */
+async function drain<T>(
+  it: AsyncIterable<{ items: T[]; endOfPage: boolean }>,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let pages = 0;
-  for await (const page of it) {
-    pages += 1;
-    items.push(...page.items);
+  for await (const batch of it) {
+    if (batch.endOfPage) pages += 1;
+    items.push(...batch.items);
   }
   return { items, pages };
 }
@@ -97,12 +100,19 @@ describe('createKubePort against the fake API server', () => {
     const before = fake.requests.length;
     const pages: { n: number; cont?: string; remaining?: number }[] = [];
     let first: KubePod | undefined;
-    for await (const page of kube.list('pods')) {
-      first ??= page.items[0];
-      const p: { n: number; cont?: string; remaining?: number } = { n: page.items.length };
-      if (page.continue) p.cont = page.continue;
-      if (page.remainingItemCount !== undefined) p.remaining = page.remainingItemCount;
+    let n = 0;
+    for await (const batch of kube.list('pods')) {
+      first ??= batch.items[0];
+      n += batch.items.length;
+      if (!batch.endOfPage) {
+        expect(batch.continue).toBeUndefined();
+        continue;
+      }
+      const p: { n: number; cont?: string; remaining?: number } = { n };
+      if (batch.continue) p.cont = batch.continue;
+      if (batch.remainingItemCount !== undefined) p.remaining = batch.remainingItemCount;
       pages.push(p);
+      n = 0;
     }
     expect(pages.map((p) => [p.n, p.remaining])).toEqual([
       [500, 734],
@@ -150,12 +160,45 @@ describe('createKubePort against the fake API server', () => {
 
   it('stops paging when the consumer stops', async () => {
     const before = fake.requests.length;
-    for await (const page of kube.list('pods', { limit: 100 })) {
-      expect(page.items).toHaveLength(100);
+    for await (const batch of kube.list('pods', { limit: 100 })) {
+      expect(batch.items.length).toBeGreaterThan(0);
       break;
     }
     // The first page, plus at most the one read ahead.
     expect(fake.requests.length - before).toBeLessThanOrEqual(2);
+  });
+
+  it('hands a page over in batches as it streams in, never a whole 500-pod page at once', async () => {
+    let batches = 0;
+    let largest = 0;
+    let firstPageBatches = 0;
+    let pagesSeen = 0;
+    const all = new Set<string>();
+    for await (const batch of kube.list('pods')) {
+      batches += 1;
+      if (pagesSeen === 0) firstPageBatches += 1;
+      if (batch.endOfPage) pagesSeen += 1;
+      largest = Math.max(largest, batch.items.length);
+      for (const p of batch.items) all.add(`${p.metadata?.namespace}/${p.metadata?.name}`);
+    }
+    // Every pod once, in several batches per page (the page is ~2 MB, read in network chunks).
+    expect(all.size).toBe(1234);
+    expect(pagesSeen).toBe(3);
+    expect(firstPageBatches).toBeGreaterThan(3);
+    expect(largest).toBeLessThan(500);
+    expect(batches).toBeGreaterThan(pagesSeen);
+  });
+
+  it('times out a page whose body stops half-way, and reports a connection cut mid-page as retryable', async () => {
+    fake.fail(/\/api\/v1\/pods\?/, 'stall-body', { times: 1 });
+    const stalled = await rejection(drain(kube.list('pods')));
+    expect(stalled).toMatchObject({ code: 'kube_timeout', retryable: true });
+    expect(stalled.userMessage).toContain('(list pods)');
+    fake.fail(/\/api\/v1\/pods\?/, 'cut-body', { times: 1 });
+    const cut = await rejection(drain(kube.list('pods')));
+    expect(cut).toMatchObject({ code: 'kube_unreachable', retryable: true });
+    // Neither left anything behind: the next list reads every pod.
+    expect((await drain(kube.list('pods'))).items).toHaveLength(1234);
   });
 
   it('gets pods and deployments (undefined when missing) and reads logs with tailLines, container and previous', async () => {

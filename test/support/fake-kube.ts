@@ -75,7 +75,19 @@ export const FAKE_TOKEN = 'fake-kube-token-0123456789';
 export const FAKE_USER = 'system:serviceaccount:ops:shipmate';
 
 /** `expired` on a watch is the API server's ERROR event with a 410 Status; `conflict` is 409. */
-export type FailureKind = 'forbidden' | 'unauthorized' | 'server-error' | 'hang' | 'expired' | 'conflict';
+/**
+ * `hang`: never answered. `stall-body` / `cut-body`: a 200 whose headers and first half of the body
+ * arrive, then nothing more (stall) or the connection is destroyed (cut).
+ */
+export type FailureKind =
+  | 'forbidden'
+  | 'unauthorized'
+  | 'server-error'
+  | 'hang'
+  | 'expired'
+  | 'conflict'
+  | 'stall-body'
+  | 'cut-body';
 
 export interface RecordedRequest {
   method: string;
@@ -754,6 +766,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   let connections = 0;
   let rv = 5_000_000;
 
+  /** Responses to send only half of (see {@link FailureKind}). */
+  const brokenBodies = new WeakMap<ServerResponse, 'stall-body' | 'cut-body'>();
   const send = (
     res: ServerResponse,
     rec: RecordedRequest,
@@ -767,6 +781,12 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-cache, private',
     });
+    const broken = brokenBodies.get(res);
+    if (broken) {
+      res.write(body.slice(0, Math.floor(body.length / 2)));
+      if (broken === 'cut-body') setTimeout(() => res.socket?.destroy(), 20);
+      return; // stall-body: close() destroys the socket
+    }
     res.end(body);
   };
 
@@ -1585,6 +1605,10 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       switch (failure.kind) {
         case 'hang':
           return; // never answered; close() destroys the socket
+        case 'stall-body':
+        case 'cut-body':
+          brokenBodies.set(res, failure.kind);
+          break; // answered as usual, then broken off in send()
         case 'unauthorized':
           return send(res, rec, 401, status(401, 'Unauthorized', 'Unauthorized'));
         case 'server-error':

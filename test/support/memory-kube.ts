@@ -103,13 +103,14 @@ export function createMemoryKube(
             page.push(obj);
             if (page.length === limit) {
               check(o.signal);
-              yield { items: page as unknown as KubeResources[K][], continue: 'more' };
+              yield { items: page as unknown as KubeResources[K][], endOfPage: true, continue: 'more' };
               emitted = true;
               page = [];
             }
           }
           check(o.signal);
-          if (page.length > 0 || !emitted) yield { items: page as unknown as KubeResources[K][] };
+          if (page.length > 0 || !emitted)
+            yield { items: page as unknown as KubeResources[K][], endOfPage: true };
         },
       };
     },

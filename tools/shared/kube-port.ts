@@ -84,10 +84,16 @@ export interface KubeListOptions extends KubeCallOptions {
   limit?: number;
 }
 
-/** One page of a list, as the API returned it. */
+/**
+ * Items of a list as they arrive. One API page (up to `limit` items) comes as one or more batches,
+ * handed over while the rest of the page is still streaming in, so a caller never holds a whole page;
+ * the page's last batch (possibly empty) has `endOfPage: true`.
+ */
 export interface KubePage<T> {
   items: T[];
-  /** Present when more pages follow. */
+  /** This batch ends an API page (then `continue` says whether more pages follow). */
+  endOfPage: boolean;
+  /** On a page's last batch, when more pages follow. */
   continue?: string;
   /** The API's estimate of the items still to come (only with `continue`; may be absent). */
   remainingItemCount?: number;
