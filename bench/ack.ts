@@ -18,6 +18,8 @@
  * and make the exit code 1.
  *
  * Goals (issue): Shipmate's p99 under 50 ms and within 1.3× of bare Bolt.
+ *
+ * The bench re-runs itself under the Node flags of `npm start` (bench/start-flags.ts).
  */
 
 import type { Server } from 'node:http';
@@ -28,6 +30,10 @@ import { Pool } from 'undici';
 import { cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../test/support/app-harness.ts';
 import { startFakeSlack } from '../test/support/fake-slack.ts';
 import { signSlack, slashCommand } from '../test/support/slack-requests.ts';
+import { runUnderStartFlags } from './start-flags.ts';
+
+// Both apps run in this process, under the V8 flags `npm start` uses.
+runUnderStartFlags();
 
 const REQUESTS = positiveArg(2, 2000);
 const CONCURRENCY = positiveArg(3, 50);
@@ -179,7 +185,7 @@ const failures: Failure[] = [];
 try {
   console.log(
     `/ops help ack latency: ${REQUESTS} requests per side, concurrency ${CONCURRENCY}, ` +
-      `${ROUNDS} round(s) ABBA after ${WARMUP} warm-up each; node ${process.version}`,
+      `${ROUNDS} round(s) ABBA after ${WARMUP} warm-up each; node ${process.version} ${process.execArgv.join(' ')}`,
   );
   for (const side of ['bare', 'shipmate'] as const) {
     const w = await load(side, pools[side], WARMUP, CONCURRENCY);

@@ -8,12 +8,18 @@
  *     in a child process so its peak RSS is its own (the fake server and kubectl stay out of it);
  *   - `kubectl get pods -A -o json --chunk-size=500` with the fake's kubeconfig (discovery cache warm).
  * One warm-up of each, then `runs` alternating measured runs; medians are reported.
+ * Then the whole bot as `npm start` runs it (console mode, needs Redis at REDIS_URL): its RSS once
+ * started, and its peak RSS (VmHWM, Linux) after answering `/ops status` on the same cluster.
  *
- * Goals (issue #3): not slower than kubectl; child peak RSS < 250 MB; summarize() and blocks() the
- * same size at 10,000 pods as at 100.
+ * Node processes get the V8 flags of `npm start` (bench/start-flags.ts); one tool run without them
+ * is reported for comparison.
+ *
+ * Goals (issue #3): not slower than kubectl; peak RSS < 250 MB; summarize() and blocks() the same
+ * size at 10,000 pods as at 100.
  */
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +28,7 @@ import { createKubePort } from '../src/clients/kube.ts';
 import { type ClusterProblems, makeCluster, startFakeKube } from '../test/support/fake-kube.ts';
 import { clusterStatus } from '../tools/cluster-status.ts';
 import { redact } from '../tools/shared/redact.ts';
+import { startFlags } from './start-flags.ts';
 
 interface ChildReport {
   runMs: number;
@@ -110,7 +117,7 @@ const SELF = fileURLToPath(import.meta.url);
 
 async function toolRun(
   kubeconfigPath: string,
-  nodeFlags: string[] = [],
+  nodeFlags: string[] = startFlags(),
 ): Promise<ChildReport & { wallMs: number }> {
   const r = await runProcess(process.execPath, [
     '--no-warnings',
@@ -141,6 +148,63 @@ function problems(k: number): ClusterProblems {
     evicted: k,
     warningEvents: 3 * k,
   };
+}
+
+/** KiB figure of a /proc/<pid>/status line, in MB. */
+function procStatusMb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1]) / 1024;
+}
+
+/**
+ * The whole bot as `npm start` runs it, in console mode against the fake cluster: RSS once it has
+ * answered `/ops help`, then peak RSS after it has answered `/ops status`. Undefined without /proc.
+ */
+async function wholeBot(
+  kubeconfigPath: string,
+): Promise<{ startedMb: number; peakMb: number; answerMs: number } | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const child = spawn(process.execPath, ['--no-warnings', ...startFlags(), 'src/main.ts'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      KUBECONFIG: kubeconfigPath,
+      SHIPMATE_QUEUE_PREFIX: `bench-status-${process.pid}`,
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+  });
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  const waitFor = async (pattern: RegExp, what: string): Promise<void> => {
+    const deadline = Date.now() + 120_000;
+    while (!pattern.test(out)) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error(`the bot did not answer ${what}; it printed:\n${out.slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    child.stdin.write('/ops help\n');
+    await waitFor(/\/ops help — this list/, '/ops help');
+    const startedMb = procStatusMb(child.pid as number, 'VmRSS');
+    const t0 = performance.now();
+    child.stdin.write('/ops status\n');
+    await waitFor(/read [\d,]+ pages in/, '/ops status');
+    const answerMs = performance.now() - t0;
+    const peakMb = procStatusMb(child.pid as number, 'VmHWM');
+    return { startedMb, peakMb, answerMs };
+  } finally {
+    child.stdin.end();
+    await exited;
+  }
 }
 
 async function parent(): Promise<void> {
@@ -182,7 +246,8 @@ async function parent(): Promise<void> {
     tool.push(await toolRun(fake.kubeconfigPath));
   }
   // The same run with V8 tuned for memory rather than speed, for comparison.
-  const small2 = await toolRun(fake.kubeconfigPath, ['--optimize-for-size']);
+  const plain = await toolRun(fake.kubeconfigPath, []);
+  const bot = await wholeBot(fake.kubeconfigPath);
   const kubectlPageRequests = fake.requests.filter(
     (r) => r.userAgent.startsWith('kubectl') && r.path === '/api/v1/pods',
   ).length;
@@ -203,7 +268,10 @@ async function parent(): Promise<void> {
     `ratio tool/kubectl: ${(toolMs / kubectlMs).toFixed(2)} (run) · ${(toolWall / kubectlMs).toFixed(2)} (whole process)   goal ≤ 1`,
     `peak RSS of the tool process: ${f(rss)} MB (${f(smallRun.maxRssMb)} MB for the 100-pod cluster)   goal < 250 MB`,
     `  of which before the first request (node, type stripping, @kubernetes/client-node, zod): ${f(big.baseRssMb)} MB`,
-    `  same with node --optimize-for-size: ${f(small2.maxRssMb)} MB, run() ${f(small2.runMs)} ms`,
+    `  same without the npm start flags (${startFlags().join(' ')}): ${f(plain.maxRssMb)} MB, run() ${f(plain.runMs)} ms`,
+    bot
+      ? `whole bot (npm start, console): ${f(bot.startedMb)} MB once started; peak ${f(bot.peakMb)} MB after /ops status (answered in ${f(bot.answerMs)} ms)   goal < 250 MB`
+      : 'whole bot: not measured (needs /proc for VmHWM)',
     `output        ${'100 pods'.padStart(12)} ${`${big.pods} pods`.padStart(12)}`,
     `summarize()   ${`${smallRun.summarizeChars} chars`.padStart(12)} ${`${big.summarizeChars} chars`.padStart(12)}   (budget 1,200)`,
     `blocks()      ${`${smallRun.blocksCount} blocks`.padStart(12)} ${`${big.blocksCount} blocks`.padStart(12)}   (limit 50)`,

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogExtractor } from '../tools/shared/ci/extract.ts';
 import { GREP_PATTERNS } from '../tools/shared/ci/rules.ts';
+import { startFlags } from './start-flags.ts';
 
 const ESC = '\u001b';
 
@@ -208,7 +209,8 @@ function generate(file: string, sizeBytes: number, errorAt: number): { lines: nu
 }
 
 function runChild(file: string, full: boolean): ChildResult {
-  const args = [process.argv[1] as string, '--child', file];
+  // The extractor runs under the V8 flags `npm start` uses.
+  const args = [...startFlags(), process.argv[1] as string, '--child', file];
   if (full) args.push('--full');
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`extractor child failed: ${r.stderr}`);
