@@ -51,6 +51,12 @@ export interface KubePortOptions {
   kubeconfigPath?: string;
   /** Use the pod's service account (`/var/run/secrets/kubernetes.io/serviceaccount`). */
   inCluster?: boolean;
+  /**
+   * With `inCluster`: a prefix for the service-account files' paths
+   * (`<prefix>/var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt,namespace}`), as
+   * client-node's `loadFromCluster` takes it. Tests point it at a temporary directory.
+   */
+  inClusterPathPrefix?: string;
   /** Per-request time limit in ms (default 20,000); a page that takes longer fails with `kube_timeout`. */
   requestTimeoutMs?: number;
 }
@@ -519,7 +525,7 @@ export function loadKubeConfig(opts: KubePortOptions): Loaded {
   const kc = new KubeConfig();
   if (opts.inCluster) {
     try {
-      kc.loadFromCluster();
+      kc.loadFromCluster(opts.inClusterPathPrefix);
     } catch (e) {
       throw notConfigured(`in-cluster credentials could not be loaded: ${(e as Error).message}`, e);
     }

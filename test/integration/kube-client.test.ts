@@ -4,7 +4,7 @@
  * promises a specific answer for.
  */
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,7 +189,7 @@ describe('createKubePort against the fake API server', () => {
     expect(batches).toBeGreaterThan(pagesSeen);
   });
 
-  it('times out a page whose body stops half-way, and reports a connection cut mid-page as retryable', async () => {
+  it("times out a page whose body stops half-way, stops it on the caller's signal, and reports a connection cut mid-page as retryable", async () => {
     fake.fail(/\/api\/v1\/pods\?/, 'stall-body', { times: 1 });
     const stalled = await rejection(drain(kube.list('pods')));
     expect(stalled).toMatchObject({ code: 'kube_timeout', retryable: true });
@@ -197,7 +197,14 @@ describe('createKubePort against the fake API server', () => {
     fake.fail(/\/api\/v1\/pods\?/, 'cut-body', { times: 1 });
     const cut = await rejection(drain(kube.list('pods')));
     expect(cut).toMatchObject({ code: 'kube_unreachable', retryable: true });
-    // Neither left anything behind: the next list reads every pod.
+    // The caller's signal stops a page mid-body too.
+    fake.fail(/\/api\/v1\/pods\?/, 'stall-body', { times: 1 });
+    const ac = new AbortController();
+    const pending = rejection(drain(kube.list('pods', { signal: ac.signal })));
+    await fake.waitForRequest((r) => r.path === '/api/v1/pods' && r.status === 200);
+    setTimeout(() => ac.abort(), 50);
+    expect(await pending).toMatchObject({ code: 'cancelled' });
+    // None left anything behind: the next list reads every pod.
     expect((await drain(kube.list('pods'))).items).toHaveLength(1234);
   });
 
@@ -291,6 +298,53 @@ describe('createKubePort against the fake API server', () => {
     const e = await rejection(drain(kube.list('pods', { cluster: 'fake-bad-ca' })));
     expect(e).toMatchObject({ code: 'kube_tls', retryable: false });
     expect(e.userMessage).toContain("presented a certificate that the kubeconfig's CA does not verify");
+  });
+
+  it("runs in a pod on the service account's token and CA (KUBERNETES_SERVICE_HOST/PORT)", async () => {
+    const sa = join(dir, 'pod', 'var/run/secrets/kubernetes.io/serviceaccount');
+    await mkdir(sa, { recursive: true });
+    await writeFile(join(sa, 'token'), FAKE_TOKEN);
+    await copyFile(FAKE_CA_PATH, join(sa, 'ca.crt'));
+    await writeFile(join(sa, 'namespace'), 'ops');
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    const { hostname, port } = new URL(fake.url);
+    process.env.KUBERNETES_SERVICE_HOST = hostname;
+    process.env.KUBERNETES_SERVICE_PORT = port;
+    const pod = createKubePort({
+      inCluster: true,
+      inClusterPathPrefix: join(dir, 'pod'),
+      requestTimeoutMs: 2000,
+    });
+    try {
+      expect(await pod.listContexts()).toEqual([
+        {
+          name: 'inClusterContext',
+          cluster: 'inCluster',
+          server: `https://${hostname}:${port}`,
+          namespace: 'ops',
+          current: true,
+        },
+      ]);
+      const before = fake.requests.length;
+      expect((await drain(pod.list('nodes'))).items.length).toBeGreaterThan(0);
+      expect(fake.requests.slice(before).map((r) => r.authorization)).toEqual([`Bearer ${FAKE_TOKEN}`]);
+      // Without the service's address (not in a pod), a specific answer instead of a request to nowhere.
+      delete process.env.KUBERNETES_SERVICE_HOST;
+      delete process.env.KUBERNETES_SERVICE_PORT;
+      const outside = createKubePort({ inCluster: true, inClusterPathPrefix: join(dir, 'pod') });
+      const e = await rejection(outside.listContexts());
+      expect(e).toMatchObject({ code: 'kube_not_configured' });
+      expect(e.userMessage).toContain('KUBERNETES_SERVICE_HOST/PORT are not set');
+    } finally {
+      await pod.close();
+      for (const [k, v] of [
+        ['KUBERNETES_SERVICE_HOST', saved.host],
+        ['KUBERNETES_SERVICE_PORT', saved.port],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('names an unknown context and lists the known ones', async () => {

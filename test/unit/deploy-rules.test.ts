@@ -39,7 +39,7 @@ describe('the service catalog', () => {
     expect(resolveImage('1.5.0', 'registry.example.com:5000/shop/checkout:1.4.2')).toBe(
       'registry.example.com:5000/shop/checkout:1.5.0',
     );
-    expect(resolveImage('v2', 'checkout@sha256:' + 'a'.repeat(64))).toBe('checkout:v2');
+    expect(resolveImage('v2', `checkout@sha256:${'a'.repeat(64)}`)).toBe('checkout:v2');
     expect(imageRepository('ghcr.io/acme/checkout')).toBe('ghcr.io/acme/checkout');
     expect(resolveImage('ghcr.io/acme/checkout:2.0.0', 'x:1')).toBe('ghcr.io/acme/checkout:2.0.0');
   });

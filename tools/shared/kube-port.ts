@@ -128,7 +128,7 @@ export interface KubeContextInfo {
 }
 
 export interface KubePort {
-  /** Every context of the kubeconfig (one, named `inCluster`, when running on a service account). */
+  /** Every context of the kubeconfig (one, named `inClusterContext`, when running on a service account). */
   listContexts(): Promise<KubeContextInfo[]>;
   /**
    * Lists `kind` page by page (`limit` + `continue`), so a caller can analyse a 10,000-pod cluster in
