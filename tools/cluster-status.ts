@@ -180,7 +180,7 @@ async function run(deps: Ports, inp: ClusterStatusInput, ctx: ToolContext): Prom
     if (seen.nodes) parts.push(`${n(seen.nodes)} nodes`);
     if (seen.events) parts.push(`${n(seen.events)} warnings`);
     ctx.progress(
-      `Reading ${scopeLabel({ cluster: clusterName, namespace: inp.namespace })}… ${parts.join(', ')} (${pages} pages)`,
+      `Reading ${scopeLabel({ cluster: clusterName, namespace: inp.namespace })}… ${parts.join(', ')}${pages > 0 ? ` (${n(pages)} page${pages === 1 ? '' : 's'} done)` : ''}`,
     );
   };
 

@@ -128,8 +128,8 @@ describe('cluster_status', () => {
     expect(text).toMatch(/Problems \(\d+: \d+ critical, \d+ error, \d+ warning/);
     expect(text.length).toBeLessThanOrEqual(1200);
     checkSlackLimits(clusterStatus.blocks(r));
-    // Progress reports page counts as pages arrive; every request carries the job's signal.
-    expect(c.steps.at(-1)).toMatch(/300 pods/);
+    // Progress reports counts as items arrive, and pages once done; every request carries the job's signal.
+    expect(c.steps.at(-1)).toMatch(/300 pods.* \(7 pages done\)$/);
     const lists = kube.calls.filter((x) => x.method === 'list');
     expect(lists.map((x) => x.kind).sort()).toEqual([
       'daemonsets',
