@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
-import { createAgent, modelCallLimitMiddleware } from 'langchain';
+import { createAgent, createMiddleware, MiddlewareError, modelCallLimitMiddleware } from 'langchain';
 import type { Tool, ToolContext } from '../../tools/shared/define-tool.ts';
 import type { Ports } from '../../tools/shared/ports.ts';
 import { redact } from '../../tools/shared/redact.ts';
@@ -18,12 +18,36 @@ export interface TurnLimits {
 
 export const DEFAULT_LIMITS: TurnLimits = { maxToolCalls: 6, maxModelCalls: 8, timeoutMs: 120_000 };
 
-export interface TurnResult {
+/** Model calls that returned and the tokens they reported; kept current while the turn runs. */
+export interface TurnUsage {
+  modelCalls: number;
+  tokens: { input: number; output: number };
+}
+
+export function newTurnUsage(): TurnUsage {
+  return { modelCalls: 0, tokens: { input: 0, output: 0 } };
+}
+
+/** Counts every model call as it returns, so a turn cut short (time limit, error) still accounts for them. */
+function usageMiddleware(usage: TurnUsage) {
+  return createMiddleware({
+    name: 'ShipmateUsage',
+    wrapModelCall: async (request, handler) => {
+      const res = await handler(request);
+      if (AIMessage.isInstance(res)) {
+        usage.modelCalls += 1;
+        usage.tokens.input += res.usage_metadata?.input_tokens ?? 0;
+        usage.tokens.output += res.usage_metadata?.output_tokens ?? 0;
+      }
+      return res;
+    },
+  });
+}
+
+export interface TurnResult extends TurnUsage {
   /** The model's answer; empty when a limit stopped it before it answered. */
   text: string;
   state: TurnState;
-  modelCalls: number;
-  tokens: { input: number; output: number };
   /** Why the turn ended early, if it did. */
   stopped?: 'tool_limit' | 'model_limit' | 'timeout';
 }
@@ -55,7 +79,10 @@ export async function runTurn(o: {
   history: BaseMessage[];
   question: string;
   limits: TurnLimits;
+  /** Filled in as model calls return; pass one to account for a turn that throws. */
+  usage?: TurnUsage;
 }): Promise<TurnResult> {
+  const usage = o.usage ?? newTurnUsage();
   const state: TurnState = {
     toolCalls: 0,
     maxToolCalls: o.limits.maxToolCalls,
@@ -70,7 +97,10 @@ export async function runTurn(o: {
     model: o.model,
     tools: o.tools.map((t) => toLangChainTool(t, o.deps, ctx, state)),
     systemPrompt: SYSTEM_PROMPT,
-    middleware: [modelCallLimitMiddleware({ runLimit: o.limits.maxModelCalls, exitBehavior: 'end' })],
+    middleware: [
+      usageMiddleware(usage),
+      modelCallLimitMiddleware({ runLimit: o.limits.maxModelCalls, exitBehavior: 'end' }),
+    ],
   });
   let messages: BaseMessage[] = [];
   let stopped: TurnResult['stopped'];
@@ -80,25 +110,19 @@ export async function runTurn(o: {
       { signal, recursionLimit: 4 * o.limits.maxModelCalls + 4 },
     );
     messages = out.messages as BaseMessage[];
-  } catch (e) {
+  } catch (thrown) {
+    // A model call's error reaches here wrapped by the middleware it passed through; callers need
+    // the SDK's own error (its HTTP status says whether to retry).
+    const e = MiddlewareError.isInstance(thrown) && thrown.cause !== undefined ? thrown.cause : thrown;
     if (o.ctx.signal.aborted) throw e; // cancelled by a person: the job runtime reports it
     if (!timeout.aborted) throw e;
     stopped = 'timeout';
   }
-  // Only this turn's messages: the thread history's AI turns were not model calls of this turn.
-  const ai = messages.slice(o.history.length + 1).filter((m): m is AIMessage => AIMessage.isInstance(m));
-  const tokens = ai.reduce(
-    (acc, m) => ({
-      input: acc.input + (m.usage_metadata?.input_tokens ?? 0),
-      output: acc.output + (m.usage_metadata?.output_tokens ?? 0),
-    }),
-    { input: 0, output: 0 },
-  );
   const last = messages.at(-1);
   const answered =
     last && AIMessage.isInstance(last) && !last.tool_calls?.length && textOf(last).trim() !== '';
   // The tool limit is reached first when it is reached at all: it is what the user should hear.
   if (!stopped && state.notRun.length) stopped = 'tool_limit';
   if (!stopped && !answered) stopped = 'model_limit';
-  return { text: answered && last ? textOf(last).trim() : '', state, modelCalls: ai.length, tokens, stopped };
+  return { text: answered && last ? textOf(last).trim() : '', state, ...usage, stopped };
 }

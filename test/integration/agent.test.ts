@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
+import { DEFAULT_LIMITS, newTurnUsage, runTurn } from '../../src/agent/run-turn.ts';
 import type { ShipmateApp } from '../../src/app.ts';
+import { createChatModel } from '../../src/clients/llm.ts';
+import { ALL_TOOLS } from '../../tools/index.ts';
+import { redact } from '../../tools/shared/redact.ts';
 import {
   captureLog,
   cleanRedis,
@@ -235,6 +239,46 @@ describe('the agent answers mentions in the thread', () => {
     // 3 requests per attempt (the SDK retries twice), 3 attempts.
     expect(llm.requests.length).toBe(9);
   }, 60_000);
+});
+
+describe('token accounting', () => {
+  it('counts the tokens of the model calls that returned, even when the time limit ends the turn', async () => {
+    const llm = await startFakeOpenAI();
+    try {
+      llm.script([
+        // The tool fails fast (no cluster configured) and the model is asked again, slowly.
+        { toolCalls: [{ name: 'cluster_status', args: {} }] },
+        { content: 'too late', delayMs: 5000 },
+      ]);
+      const usage = newTurnUsage();
+      const r = await runTurn({
+        model: createChatModel({
+          model: 'gpt-test',
+          apiKey: 'sk-test',
+          baseUrl: llm.baseUrl,
+          requestTimeoutMs: 10_000,
+          turnTimeoutMs: 1000,
+          turnsPerMinute: 10,
+        }),
+        tools: ALL_TOOLS,
+        deps: { redact },
+        ctx: { userId: 'U1ALICE', traceId: 't', signal: new AbortController().signal, progress: () => {} },
+        history: [],
+        question: 'how is prod?',
+        limits: { ...DEFAULT_LIMITS, timeoutMs: 1000 },
+        usage,
+      });
+      expect(r.stopped).toBe('timeout');
+      expect(llm.requests).toHaveLength(2);
+      // The first call returned (and reported its usage); the second was cut off by the limit.
+      expect(r.modelCalls).toBe(1);
+      expect(r.tokens.input).toBeGreaterThan(0);
+      expect(r.tokens.output).toBeGreaterThan(0);
+      expect(usage).toEqual({ modelCalls: r.modelCalls, tokens: r.tokens });
+    } finally {
+      await llm.close();
+    }
+  });
 });
 
 describe('a local OpenAI-compatible server without a key (OPENAI_BASE_URL only)', () => {

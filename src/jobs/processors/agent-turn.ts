@@ -6,7 +6,7 @@ import type { Tool } from '../../../tools/shared/define-tool.ts';
 import type { Block } from '../../../tools/shared/message.ts';
 import type { Ports } from '../../../tools/shared/ports.ts';
 import { type ThreadMessage, threadToHistory } from '../../agent/history.ts';
-import { runTurn, type TurnLimits, type TurnResult } from '../../agent/run-turn.ts';
+import { newTurnUsage, runTurn, type TurnLimits, type TurnResult } from '../../agent/run-turn.ts';
 import type { ReplyTarget } from '../../context.ts';
 import { AppError, toAppError } from '../../errors.ts';
 import type { OpsCommand } from '../../ops/command.ts';
@@ -141,6 +141,13 @@ export function createAgentTurnJob(deps: AgentDeps): JobKind<AgentTurnPayload> {
         tokenBudget: deps.historyTokens ?? 3000,
       });
       let result: TurnResult;
+      const usage = newTurnUsage();
+      // Tokens are counted per day whether the turn answered, hit a limit or failed part-way.
+      const countTokens = () =>
+        deps.redis.incrby(
+          `${deps.prefix}:llm-tokens:${new Date().toISOString().slice(0, 10)}`,
+          usage.tokens.input + usage.tokens.output,
+        );
       try {
         result = await runTurn({
           model,
@@ -156,8 +163,11 @@ export function createAgentTurnJob(deps: AgentDeps): JobKind<AgentTurnPayload> {
           history,
           question: run.payload.text,
           limits: deps.limits,
+          usage,
         });
       } catch (e) {
+        run.log.info({ tokens: usage.tokens, modelCalls: usage.modelCalls }, 'agent turn failed part-way');
+        await countTokens().catch(() => undefined);
         if (run.signal.aborted) throw e;
         const err = toAppError(e);
         throw new AppError({
@@ -167,7 +177,6 @@ export function createAgentTurnJob(deps: AgentDeps): JobKind<AgentTurnPayload> {
           cause: e,
         });
       }
-      const total = result.tokens.input + result.tokens.output;
       run.log.info(
         {
           tokens: result.tokens,
@@ -178,7 +187,7 @@ export function createAgentTurnJob(deps: AgentDeps): JobKind<AgentTurnPayload> {
         },
         'agent turn',
       );
-      await deps.redis.incrby(`${deps.prefix}:llm-tokens:${new Date().toISOString().slice(0, 10)}`, total);
+      await countTokens();
       const outcome = renderTurn(result, deps.modelName ?? 'the model');
       await run.checkpoint.save({ outcome });
       return outcome;
