@@ -208,6 +208,10 @@ export class ListSplitter {
       bytes = buf.subarray(this.itemStart, end);
     }
     this.itemStart = -1;
-    return JSON.parse(bytes.toString('utf8'));
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch (e) {
+      throw new ListFormatError(`a list item is not valid JSON: ${(e as Error).message}`);
+    }
   }
 }

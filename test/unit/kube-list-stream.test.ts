@@ -91,6 +91,7 @@ describe('ListSplitter', () => {
     cut.push(Buffer.from(text.slice(0, text.length - 10)));
     expect(() => cut.rest()).toThrow(ListFormatError);
     expect(() => split('{"items":[{"a":1},"oops"]}', 4)).toThrow('a list item is not a JSON object');
+    expect(() => split('{"items":[{"a":1},{"b":tru}]}', 4)).toThrow('a list item is not valid JSON');
     expect(() => split('{"items":[]} {"items":[]}', 4)).toThrow('more than one JSON value');
     expect(() => split('{"items":[{"a":"', 100).rest).toThrow(ListFormatError);
     const big = `{"items":[{"a":"${'x'.repeat(5000)}"}]}`;
