@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKubePort } from '../src/clients/kube.ts';
+import { cleanRedis } from '../test/support/app-harness.ts';
 import { type ClusterProblems, makeCluster, startFakeKube } from '../test/support/fake-kube.ts';
 import { clusterStatus } from '../tools/cluster-status.ts';
 import { redact } from '../tools/shared/redact.ts';
@@ -164,6 +165,7 @@ async function wholeBot(
   kubeconfigPath: string,
 ): Promise<{ startedMb: number; peakMb: number; answerMs: number } | undefined> {
   if (process.platform !== 'linux') return undefined;
+  const prefix = `bench-status-${process.pid}`;
   const child = spawn(process.execPath, ['--no-warnings', ...startFlags(), 'src/main.ts'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: {
@@ -171,7 +173,7 @@ async function wholeBot(
       HOME: process.env.HOME ?? '/tmp',
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       KUBECONFIG: kubeconfigPath,
-      SHIPMATE_QUEUE_PREFIX: `bench-status-${process.pid}`,
+      SHIPMATE_QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'error',
     },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -204,6 +206,9 @@ async function wholeBot(
   } finally {
     child.stdin.end();
     await exited;
+    // The bot's keys, and its console queue's (`<prefix>-console-<id>`).
+    await cleanRedis(prefix);
+    await cleanRedis(`${prefix}-console-*`);
   }
 }
 

@@ -123,7 +123,7 @@ const TAKEN_BODY: ResponseBody = {
 /** What the middleware took from a successful JSON response: its parsed body, or its unread stream. */
 interface Taken {
   json?: unknown;
-  stream?: AsyncIterable<Uint8Array>;
+  stream?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
 /**
@@ -133,9 +133,9 @@ interface Taken {
 async function takeJson(res: ResponseContext, box: Taken, stream: boolean): Promise<ResponseContext> {
   const type = res.headers['content-type'] ?? '';
   if (res.httpStatusCode < 200 || res.httpStatusCode > 299 || !type.includes('json')) return res;
-  const body = stream ? res.body.stream() : undefined;
-  if (body) box.stream = body as AsyncIterable<Uint8Array>;
-  else box.json = JSON.parse(await res.body.text());
+  if (!stream) box.json = JSON.parse(await res.body.text());
+  // An HTTP library without streaming bodies: the whole body, as one chunk.
+  else box.stream = (res.body.stream() as AsyncIterable<Uint8Array> | null) ?? [await res.body.binary()];
   return new ResponseContext(res.httpStatusCode, res.headers, TAKEN_BODY);
 }
 
@@ -201,7 +201,7 @@ export interface KubeContextPool {
     site: Omit<RequestSite, 'cluster' | 'server'>,
     signal: AbortSignal | undefined,
     fn: (o: ConfigurationOptions) => Promise<unknown>,
-  ): Promise<{ body: AsyncIterable<Uint8Array>; fail: (e: unknown) => AppError }>;
+  ): Promise<{ body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>; fail: (e: unknown) => AppError }>;
   /** Drops pooled connections. */
   close(): Promise<void>;
 }
