@@ -25,7 +25,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKubePort } from '../src/clients/kube.ts';
-import { cleanRedis } from '../test/support/app-harness.ts';
 import { type ClusterProblems, makeCluster, startFakeKube } from '../test/support/fake-kube.ts';
 import { clusterStatus } from '../tools/cluster-status.ts';
 import { redact } from '../tools/shared/redact.ts';
@@ -206,7 +205,9 @@ async function wholeBot(
   } finally {
     child.stdin.end();
     await exited;
-    // The bot's keys, and its console queue's (`<prefix>-console-<id>`).
+    // The bot's keys, and its console queue's (`<prefix>-console-<id>`). Imported here, not at the
+    // top: the harness loads the whole app, which would weigh on the tool child's RSS.
+    const { cleanRedis } = await import('../test/support/app-harness.ts');
     await cleanRedis(prefix);
     await cleanRedis(`${prefix}-console-*`);
   }
