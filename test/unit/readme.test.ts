@@ -14,6 +14,11 @@ describe('README.md stays true', () => {
     for (const [name, doc] of rows) expect(doc).toBe(ENV[name as keyof typeof ENV].doc);
   });
 
+  it('quotes the command npm start runs, V8 flags included (deployments that start Node themselves copy it)', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+    expect(readme).toContain(`\`npm start\` runs \`${pkg.scripts.start}\``);
+  });
+
   it('gives the two commands to try it and the one to test it', () => {
     expect(readme).toContain('npm ci\nnpm start');
     expect(readme).toContain('npm test');
