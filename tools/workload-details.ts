@@ -176,18 +176,20 @@ async function firstPageNames(
   kind: KubeListKind,
   base: { cluster?: string; namespace?: string; signal: AbortSignal },
 ): Promise<string[]> {
+  const names: string[] = [];
   try {
-    for await (const page of kube.list(kind, { ...base, limit: 500 })) {
-      return page.items.flatMap((o) => {
+    for await (const batch of kube.list(kind, { ...base, limit: 500 })) {
+      for (const o of batch.items) {
         const name = (o as { metadata?: { name?: string } }).metadata?.name;
-        return name ? [name] : [];
-      });
+        if (name) names.push(name);
+      }
+      if (batch.endOfPage) break;
     }
   } catch (e) {
     if (isAppError(e) && e.code === 'kube_forbidden') return [];
     throw e;
   }
-  return [];
+  return names;
 }
 
 async function resolveTarget(
@@ -294,7 +296,7 @@ async function collectEvents(
           limit: 100,
         })) {
           all.push(...page.items);
-          break; // the newest 100 per object are plenty
+          if (page.endOfPage) break; // one page, 100 per object, is plenty
         }
       }),
     );

@@ -21,6 +21,9 @@ import {
 import { fieldMatcher, labelMatcher } from './fake-kube.ts';
 import type { FakeObjects, Json } from './kube-objects.ts';
 
+/** Items per batch: small, so callers that need a whole page must wait for `endOfPage`, as with the real port. */
+const BATCH = 7;
+
 export interface MemoryKubeCall {
   method: 'list' | 'getPod' | 'getDeployment' | 'readPodLog' | 'listContexts';
   kind?: KubeListKind;
@@ -95,6 +98,18 @@ export function createMemoryKube(
           const byLabel = labelMatcher(o.labelSelector);
           const ns = CLUSTER_SCOPED_KINDS.has(kind) ? undefined : o.namespace;
           const limit = Math.min(MAX_PAGE_SIZE, o.limit ?? MAX_PAGE_SIZE);
+          // Like the real port, a page comes in batches (as its bytes arrive); the last ends the page.
+          const batchesOf = function* (page: Json[], more: boolean): Generator<KubePage<KubeResources[K]>> {
+            for (let i = 0; i + BATCH < page.length; i += BATCH) {
+              yield { items: page.slice(i, i + BATCH) as unknown as KubeResources[K][], endOfPage: false };
+            }
+            const last = page.slice(Math.max(0, Math.ceil(page.length / BATCH) - 1) * BATCH);
+            yield {
+              items: last as unknown as KubeResources[K][],
+              endOfPage: true,
+              ...(more ? { continue: 'more' } : {}),
+            };
+          };
           let page: Json[] = [];
           let emitted = false;
           for (const obj of src) {
@@ -103,14 +118,13 @@ export function createMemoryKube(
             page.push(obj);
             if (page.length === limit) {
               check(o.signal);
-              yield { items: page as unknown as KubeResources[K][], endOfPage: true, continue: 'more' };
+              yield* batchesOf(page, true);
               emitted = true;
               page = [];
             }
           }
           check(o.signal);
-          if (page.length > 0 || !emitted)
-            yield { items: page as unknown as KubeResources[K][], endOfPage: true };
+          if (page.length > 0 || !emitted) yield* batchesOf(page, false);
         },
       };
     },

@@ -190,6 +190,34 @@ describe('workload_details', () => {
     expect(r.events.length).toBeGreaterThan(0);
   });
 
+  it('suggests names from the whole first page and reads events past the first batch of a page', async () => {
+    const objects = emptyObjects();
+    for (let i = 0; i < 20; i++) {
+      const name = `svc-${String(i).padStart(2, '0')}`;
+      objects.deployments.push(makeDeployment({ namespace: 'prod', name, now: NOW }).deployment);
+    }
+    objects.deployments.push(makeDeployment({ namespace: 'prod', name: 'checkout', now: NOW }).deployment);
+    // Listed oldest first: the newest events come after the port's first batch.
+    for (let i = 0; i < 12; i++) {
+      objects.events.push(
+        makeEvent({
+          namespace: 'prod',
+          involved: { kind: 'Deployment', name: 'checkout' },
+          reason: `Reason${i}`,
+          message: `event ${i}`,
+          lastSeenMinutesAgo: 60 - i,
+          now: NOW,
+        }),
+      );
+    }
+    const kube = createMemoryKube(objects);
+    const missing = await rejection(details(kube, { name: 'chekout', namespace: 'prod' }));
+    expect(missing.userMessage).toContain('Closest: checkout');
+    const r = await details(kube, { name: 'checkout', namespace: 'prod' });
+    expect(r.events).toHaveLength(10);
+    expect(r.events.map((e) => e.reason)).toContain('Reason11');
+  });
+
   it('asks for a namespace when a name is ambiguous, and suggests close names for an unknown one', async () => {
     const objects = emptyObjects();
     for (const ns of ['staging', 'prod']) {
