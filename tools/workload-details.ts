@@ -354,7 +354,7 @@ async function run(deps: Ports, inp: WorkloadDetailsInput, ctx: ToolContext): Pr
     let best: { pod: KubePod; score: number } | undefined;
     let pages = 0;
     for await (const page of kube.list('pods', { ...base, namespace, labelSelector: selector })) {
-      pages += 1;
+      if (page.endOfPage) pages += 1;
       for (const p of page.items) {
         if (!ownedBy(p, target.kind, targetName)) continue;
         total += 1;

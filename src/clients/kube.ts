@@ -34,11 +34,11 @@ import {
   CLUSTER_SCOPED_KINDS,
   type KubeContextInfo,
   type KubeDeployment,
+  type KubeListBatch,
   type KubeListKind,
   type KubeListOptions,
   type KubeLogOptions,
   type KubeObjectRef,
-  type KubePage,
   type KubePod,
   type KubePort,
   type KubeResources,
@@ -371,7 +371,7 @@ export function createKubePort(
   const list = <K extends KubeListKind>(
     kind: K,
     o: KubeListOptions = {},
-  ): AsyncIterable<KubePage<KubeResources[K]>> => ({
+  ): AsyncIterable<KubeListBatch<KubeResources[K]>> => ({
     [Symbol.asyncIterator]: async function* () {
       const c = clientsFor(o.cluster);
       const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(o.limit ?? MAX_PAGE_SIZE)));
@@ -390,7 +390,7 @@ export function createKubePort(
         opened.catch(() => undefined); // awaited below, or dropped when the consumer stops early
         return opened;
       };
-      type Batch = KubePage<KubeResources[K]>;
+      type Batch = KubeListBatch<KubeResources[K]>;
       let next: ReturnType<typeof fetchPage> | undefined = fetchPage(undefined);
       try {
         while (next) {

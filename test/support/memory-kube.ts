@@ -9,11 +9,11 @@ import { AppError } from '../../tools/shared/errors.ts';
 import {
   CLUSTER_SCOPED_KINDS,
   type KubeContextInfo,
+  type KubeListBatch,
   type KubeListKind,
   type KubeListOptions,
   type KubeLogOptions,
   type KubeObjectRef,
-  type KubePage,
   type KubePort,
   type KubeResources,
   MAX_PAGE_SIZE,
@@ -87,7 +87,7 @@ export function createMemoryKube(
     list<K extends KubeListKind>(
       kind: K,
       o: KubeListOptions = {},
-    ): AsyncIterable<KubePage<KubeResources[K]>> {
+    ): AsyncIterable<KubeListBatch<KubeResources[K]>> {
       return {
         async *[Symbol.asyncIterator]() {
           calls.push({ method: 'list', kind, options: o, signal: o.signal });
@@ -99,7 +99,10 @@ export function createMemoryKube(
           const ns = CLUSTER_SCOPED_KINDS.has(kind) ? undefined : o.namespace;
           const limit = Math.min(MAX_PAGE_SIZE, o.limit ?? MAX_PAGE_SIZE);
           // Like the real port, a page comes in batches (as its bytes arrive); the last ends the page.
-          const batchesOf = function* (page: Json[], more: boolean): Generator<KubePage<KubeResources[K]>> {
+          const batchesOf = function* (
+            page: Json[],
+            more: boolean,
+          ): Generator<KubeListBatch<KubeResources[K]>> {
             for (let i = 0; i + BATCH < page.length; i += BATCH) {
               yield { items: page.slice(i, i + BATCH) as unknown as KubeResources[K][], endOfPage: false };
             }

@@ -218,6 +218,34 @@ describe('workload_details', () => {
     expect(r.events.map((e) => e.reason)).toContain('Reason11');
   });
 
+  it('examines every pod of a large workload (pages, not batches, bound the scan)', async () => {
+    const objects = emptyObjects();
+    const { deployment, replicaSet, podTemplateHash } = makeDeployment({
+      namespace: 'prod',
+      name: 'big',
+      replicas: 300,
+      now: NOW,
+    });
+    objects.deployments.push(deployment);
+    objects.replicasets.push(replicaSet);
+    for (let i = 0; i < 300; i++) {
+      objects.pods.push(
+        makePod({
+          now: NOW,
+          namespace: 'prod',
+          name: `big-${podTemplateHash}-${String(i).padStart(5, '0')}`,
+          owner: { kind: 'ReplicaSet', name: nameOf(replicaSet) },
+          labels: { app: 'big', 'app.kubernetes.io/name': 'big', 'pod-template-hash': podTemplateHash },
+          state: i === 250 ? { kind: 'crashLoop', restarts: 9, exitCode: 1 } : { kind: 'running' },
+        }),
+      );
+    }
+    const r = await details(createMemoryKube(objects), { name: 'big', namespace: 'prod' });
+    expect(r.pods?.total).toBe(300);
+    expect(r.notes.join(' ')).not.toContain('Only the first');
+    expect(r.pod?.name).toBe(`big-${podTemplateHash}-00250`); // the crash-looping one, late in the list
+  });
+
   it('asks for a namespace when a name is ambiguous, and suggests close names for an unknown one', async () => {
     const objects = emptyObjects();
     for (const ns of ['staging', 'prod']) {

@@ -89,7 +89,7 @@ export interface KubeListOptions extends KubeCallOptions {
  * handed over while the rest of the page is still streaming in, so a caller never holds a whole page;
  * the page's last batch (possibly empty) has `endOfPage: true`.
  */
-export interface KubePage<T> {
+export interface KubeListBatch<T> {
   items: T[];
   /** This batch ends an API page (then `continue` says whether more pages follow). */
   endOfPage: boolean;
@@ -134,7 +134,10 @@ export interface KubePort {
    * Lists `kind` page by page (`limit` + `continue`), so a caller can analyse a 10,000-pod cluster in
    * bounded memory. Requests start when iteration does; breaking out of the loop stops paging.
    */
-  list<K extends KubeListKind>(kind: K, options?: KubeListOptions): AsyncIterable<KubePage<KubeResources[K]>>;
+  list<K extends KubeListKind>(
+    kind: K,
+    options?: KubeListOptions,
+  ): AsyncIterable<KubeListBatch<KubeResources[K]>>;
   /** The pod, or `undefined` when it does not exist. */
   getPod(ref: KubeObjectRef): Promise<KubePod | undefined>;
   /** The deployment, or `undefined` when it does not exist. */
