@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKubePort } from '../src/clients/kube.ts';
 import { type ClusterProblems, makeCluster, startFakeKube } from '../test/support/fake-kube.ts';
+import { startMain } from '../test/support/run-main.ts';
 import { clusterStatus } from '../tools/cluster-status.ts';
 import { redact } from '../tools/shared/redact.ts';
 import { startFlags } from './start-flags.ts';
@@ -165,46 +166,29 @@ async function wholeBot(
 ): Promise<{ startedMb: number; peakMb: number; answerMs: number } | undefined> {
   if (process.platform !== 'linux') return undefined;
   const prefix = `bench-status-${process.pid}`;
-  const child = spawn(process.execPath, ['--no-warnings', ...startFlags(), 'src/main.ts'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
+  const bot = startMain(
+    {
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       KUBECONFIG: kubeconfigPath,
       SHIPMATE_QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'error',
     },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    out += c;
-  });
-  const exited = new Promise<void>((r) => child.on('close', () => r()));
-  const waitFor = async (pattern: RegExp, what: string): Promise<void> => {
-    const deadline = Date.now() + 120_000;
-    while (!pattern.test(out)) {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        child.kill('SIGKILL');
-        throw new Error(`the bot did not answer ${what}; it printed:\n${out.slice(-2000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+    [],
+    ['--no-warnings', ...startFlags()],
+  );
   try {
-    child.stdin.write('/ops help\n');
-    await waitFor(/\/ops help — this list/, '/ops help');
-    const startedMb = procStatusMb(child.pid as number, 'VmRSS');
+    bot.write('/ops help\n');
+    await bot.waitForOutput(/\/ops help — this list/, 120_000);
+    const startedMb = procStatusMb(bot.pid as number, 'VmRSS');
     const t0 = performance.now();
-    child.stdin.write('/ops status\n');
-    await waitFor(/read [\d,]+ pages in/, '/ops status');
+    bot.write('/ops status\n');
+    await bot.waitForOutput(/read [\d,]+ pages in/, 120_000);
     const answerMs = performance.now() - t0;
-    const peakMb = procStatusMb(child.pid as number, 'VmHWM');
+    const peakMb = procStatusMb(bot.pid as number, 'VmHWM');
     return { startedMb, peakMb, answerMs };
   } finally {
-    child.stdin.end();
-    await exited;
+    bot.end();
+    await bot.done;
     // The bot's keys, and its console queue's (`<prefix>-console-<id>`). Imported here, not at the
     // top: the harness loads the whole app, which would weigh on the tool child's RSS.
     const { cleanRedis } = await import('../test/support/app-harness.ts');

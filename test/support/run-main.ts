@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export interface MainResult {
   code: number | null;
@@ -43,6 +44,7 @@ export function runMain(
 }
 
 export interface RunningMain {
+  readonly pid: number | undefined;
   write(text: string): void;
   end(): void;
   kill(signal: NodeJS.Signals): void;
@@ -52,9 +54,17 @@ export interface RunningMain {
   done: Promise<MainResult>;
 }
 
-/** Starts `node src/main.ts` with stdin left open, to drive it line by line like a person. */
-export function startMain(env: Record<string, string>, args: string[] = []): RunningMain {
-  const child = spawn(process.execPath, ['src/main.ts', ...args], {
+/**
+ * Starts `node [nodeFlags] src/main.ts` (from the repository root) with stdin left open, to drive it
+ * line by line like a person.
+ */
+export function startMain(
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeFlags: string[] = [],
+): RunningMain {
+  const child = spawn(process.execPath, [...nodeFlags, 'src/main.ts', ...args], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -73,6 +83,7 @@ export function startMain(env: Record<string, string>, args: string[] = []): Run
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
   return {
+    pid: child.pid,
     get stdout() {
       return stdout;
     },
