@@ -105,9 +105,8 @@ interface ListParams {
   labelSelector?: string;
 }
 
-/** A list response as JSON (so `continue`, not the model's `_continue`). */
-interface AnyList {
-  items?: unknown[];
+/** A list response outside its `items` (JSON names: `continue`, not the model's `_continue`). */
+interface ListHead {
   metadata?: { continue?: string; remainingItemCount?: number; resourceVersion?: string };
 }
 
@@ -401,13 +400,13 @@ export function createKubePort(
           // (written before its items) says there is one, so fetching it overlaps reading this one.
           const splitter = new ListSplitter();
           let headRead = false;
-          let meta: AnyList['metadata'];
+          let meta: ListHead['metadata'];
           let held: Batch | undefined;
           try {
             for await (const chunk of body) {
               const items = splitter.push(chunk) as KubeResources[K][];
               if (!headRead) {
-                const head = splitter.head() as AnyList | undefined;
+                const head = splitter.head() as ListHead | undefined;
                 headRead = head !== undefined;
                 if (head?.metadata?.continue) next = fetchPage(head.metadata.continue);
               }
@@ -415,7 +414,7 @@ export function createKubePort(
               if (held) yield held;
               held = { items, endOfPage: false };
             }
-            meta = (splitter.rest() as AnyList).metadata;
+            meta = (splitter.rest() as ListHead).metadata;
             if (!next && meta?.continue) next = fetchPage(meta.continue);
           } catch (e) {
             if (e instanceof ListFormatError) {
