@@ -10,7 +10,7 @@ import {
   section,
   takeWithMore,
   truncate,
-} from './shared/compact.ts';
+} from './shared/block-kit.ts';
 import { defineTool, type ToolContext } from './shared/define-tool.ts';
 import { AppError, isAppError } from './shared/errors.ts';
 import { KUBE_ACTION_IDS, logsCommand, statusCommand } from './shared/kube/command-args.ts';

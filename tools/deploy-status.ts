@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { context, escapeMrkdwn, fields, header, section, takeWithMore } from './shared/block-kit.ts';
 import type { ServiceStatus } from './shared/changes-port.ts';
-import { context, escapeMrkdwn, fields, header, section, takeWithMore } from './shared/compact.ts';
 import { defineTool } from './shared/define-tool.ts';
 import { requirePort } from './shared/ports.ts';
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseRepo } from './shared/ci/target.ts';
 import {
   actions,
   button,
@@ -9,7 +8,8 @@ import {
   section,
   takeWithMore,
   truncate,
-} from './shared/compact.ts';
+} from './shared/block-kit.ts';
+import { parseRepo } from './shared/ci/target.ts';
 import { defineTool } from './shared/define-tool.ts';
 import { requireGitHub } from './shared/github-port.ts';
 import type { Block } from './shared/message.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { actions, button, context, escapeMrkdwn, header, section, truncate } from './shared/block-kit.ts';
 import { parseTriageTarget } from './shared/ci/target.ts';
 import { kindLabel, resolveRun, type TriagedJob, type TriageResult, triageRun } from './shared/ci/triage.ts';
-import { actions, button, context, escapeMrkdwn, header, section, truncate } from './shared/compact.ts';
 import { defineTool } from './shared/define-tool.ts';
 import { requireGitHub } from './shared/github-port.ts';
 import { type Block, SLACK_LIMITS } from './shared/message.ts';

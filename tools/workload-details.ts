@@ -9,7 +9,7 @@ import {
   header,
   section,
   truncate,
-} from './shared/compact.ts';
+} from './shared/block-kit.ts';
 import { defineTool, type ToolContext } from './shared/define-tool.ts';
 import { AppError, isAppError } from './shared/errors.ts';
 import { KUBE_ACTION_IDS, logsCommand, statusCommand } from './shared/kube/command-args.ts';

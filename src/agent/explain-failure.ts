@@ -1,7 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { context, escapeMrkdwn, section, truncate } from '../../tools/shared/block-kit.ts';
 import { type TriageResult, triageExplanationInput } from '../../tools/shared/ci/triage.ts';
-import { context, escapeMrkdwn, section, truncate } from '../../tools/shared/compact.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
 import { triageBuild } from '../../tools/triage-build.ts';
 import type { ResultDecorator } from '../jobs/processors/run-tool.ts';

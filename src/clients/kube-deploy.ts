@@ -26,19 +26,19 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { AppError, isAppError } from '../../tools/shared/errors.ts';
-import { ownedBy, POD_TEMPLATE_HASH, revisionOf, snapshotOf } from '../../tools/shared/kube/rollout.ts';
-import type {
-  DeploymentRef,
-  DeploymentSnapshot,
-  KubeDeployPort,
-  ReplicaSetRevision,
-} from '../../tools/shared/kube-deploy-port.ts';
 import type {
   KubeDeployment,
   KubeListOptions,
   KubePort,
   KubeReplicaSet,
 } from '../../tools/shared/kube-port.ts';
+import type {
+  DeploymentRef,
+  DeploymentSnapshot,
+  KubeDeployPort,
+  ReplicaSetRevision,
+} from '../deploys/kube-deploy-port.ts';
+import { ownedBy, POD_TEMPLATE_HASH, revisionOf, snapshotOf } from '../deploys/rollout.ts';
 import {
   type ContextClients,
   createKubeContextPool,

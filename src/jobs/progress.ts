@@ -6,7 +6,7 @@ import {
   escapeText,
   section,
   truncate,
-} from '../../tools/shared/compact.ts';
+} from '../../tools/shared/block-kit.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
 import type { Logger } from '../log.ts';

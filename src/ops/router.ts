@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { context, escapeMrkdwn, escapeText, fields, section } from '../../tools/shared/compact.ts';
+import { context, escapeMrkdwn, escapeText, fields, section } from '../../tools/shared/block-kit.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import { newRefId, toAppError } from '../errors.ts';
 import { closest, tokenize } from './args.ts';

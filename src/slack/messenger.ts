@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { fitMessage } from '../../tools/shared/compact.ts';
+import { fitMessage } from '../../tools/shared/block-kit.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import { redactMessage } from '../../tools/shared/redact.ts';
 import type { ReplyTarget } from '../context.ts';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Redis } from 'ioredis';
+import { escapeText, fitMessage } from '../../tools/shared/block-kit.ts';
 import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
-import { escapeText, fitMessage } from '../../tools/shared/compact.ts';
 import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
 import { redactMessage } from '../../tools/shared/redact.ts';
 import { newTraceId, type ReplyTarget } from '../context.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ShipmateApp } from '../../src/app.ts';
-import { createRequestStore } from '../../src/deploy/requests.ts';
+import { createRequestStore } from '../../src/deploys/requests.ts';
 import {
   cleanRedis,
   REDIS_URL,

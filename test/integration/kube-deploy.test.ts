@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createKubeDeployPort, type KubeDeployClient } from '../../src/clients/kube-deploy.ts';
+import type { DeploymentRef } from '../../src/deploys/kube-deploy-port.ts';
+import { type RolloutStatus, watchRollout } from '../../src/deploys/rollout.ts';
 import { type AppError, isAppError } from '../../tools/shared/errors.ts';
-import { type RolloutStatus, watchRollout } from '../../tools/shared/kube/rollout.ts';
-import type { DeploymentRef } from '../../tools/shared/kube-deploy-port.ts';
 import {
   deploymentObjects,
   emptyObjects,

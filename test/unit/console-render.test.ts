@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { messageToText, mrkdwnToText } from '../../src/console/render.ts';
-import { actions, button, context, divider, fields, header, section } from '../../tools/shared/compact.ts';
+import { actions, button, context, divider, fields, header, section } from '../../tools/shared/block-kit.ts';
 
 describe('console rendering of Block Kit', () => {
   it('turns mrkdwn into plain text', () => {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { teamConfigSchema } from '../../src/config.ts';
-import { imageRepository, resolveImage, resolveTarget } from '../../src/deploy/catalog.ts';
-import { type ChangeRequest, createRequestStore } from '../../src/deploy/requests.ts';
+import { imageRepository, resolveImage, resolveTarget } from '../../src/deploys/catalog.ts';
+import { type ChangeRequest, createRequestStore } from '../../src/deploys/requests.ts';
 import { createPolicy } from '../../src/policy/policy.ts';
 import { cleanRedis, REDIS_URL, uniquePrefix } from '../support/app-harness.ts';
 

@@ -5,19 +5,19 @@
  */
 
 import { describe, expect, it } from '@jest/globals';
-import { isAppError } from '../../tools/shared/errors.ts';
+import type {
+  DeploymentSnapshot,
+  KubeDeployPort,
+  ReplicaSetRevision,
+} from '../../src/deploys/kube-deploy-port.ts';
 import {
   type RolloutStatus,
   revisionOf,
   rolloutStatus,
   snapshotOf,
   watchRollout,
-} from '../../tools/shared/kube/rollout.ts';
-import type {
-  DeploymentSnapshot,
-  KubeDeployPort,
-  ReplicaSetRevision,
-} from '../../tools/shared/kube-deploy-port.ts';
+} from '../../src/deploys/rollout.ts';
+import { isAppError } from '../../tools/shared/errors.ts';
 import type { KubeDeployment, KubeReplicaSet } from '../../tools/shared/kube-port.ts';
 import {
   type DeploymentOptions,

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { context, escapeMrkdwn, fitMessage, section, truncate } from '../../../tools/shared/compact.ts';
+import { context, escapeMrkdwn, fitMessage, section, truncate } from '../../../tools/shared/block-kit.ts';
 import type { Tool } from '../../../tools/shared/define-tool.ts';
 import type { Block } from '../../../tools/shared/message.ts';
 import type { Ports } from '../../../tools/shared/ports.ts';

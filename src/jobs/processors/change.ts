@@ -1,12 +1,12 @@
 import { DelayedError } from 'bullmq';
 import { z } from 'zod';
-import { actions, button, context, escapeMrkdwn, fields, section } from '../../../tools/shared/compact.ts';
-import { watchRollout } from '../../../tools/shared/kube/rollout.ts';
-import type { KubeDeployPort } from '../../../tools/shared/kube-deploy-port.ts';
+import { actions, button, context, escapeMrkdwn, fields, section } from '../../../tools/shared/block-kit.ts';
 import type { KubePort } from '../../../tools/shared/kube-port.ts';
 import type { AuditLog } from '../../audit/audit.ts';
-import type { RequestStore } from '../../deploy/requests.ts';
-import type { DeployService } from '../../deploy/service.ts';
+import type { KubeDeployPort } from '../../deploys/kube-deploy-port.ts';
+import type { RequestStore } from '../../deploys/requests.ts';
+import { watchRollout } from '../../deploys/rollout.ts';
+import type { DeployService } from '../../deploys/service.ts';
 import { AppError, toAppError } from '../../errors.ts';
 import { defineJob, type JobKind } from '../queues.ts';
 

@@ -1,7 +1,14 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  section,
+  truncate,
+} from '../../../tools/shared/block-kit.ts';
 import { resolveRun, type TriageResult, triageRun } from '../../../tools/shared/ci/triage.ts';
-import { actions, button, context, escapeMrkdwn, section, truncate } from '../../../tools/shared/compact.ts';
 import type { GitHubPort } from '../../../tools/shared/github-port.ts';
 import { requireGitHub } from '../../../tools/shared/github-port.ts';
 import type { Message } from '../../../tools/shared/message.ts';

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { context, escapeMrkdwn, section } from '../../../tools/shared/compact.ts';
+import { context, escapeMrkdwn, section } from '../../../tools/shared/block-kit.ts';
 import type { AuditLog, AuditType, StoredAuditEntry } from '../../audit/audit.ts';
 import type { TeamConfig } from '../../config.ts';
-import type { DeployService, ProposalInput } from '../../deploy/service.ts';
+import type { DeployService, ProposalInput } from '../../deploys/service.ts';
 import type { proposePayload } from '../../jobs/processors/change.ts';
 import type { JobKind } from '../../jobs/queues.ts';
 import { type JobRuntime, safeJobId } from '../../jobs/runtime.ts';

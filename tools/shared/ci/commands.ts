@@ -6,7 +6,7 @@
  *   /ops rerun <owner/repo> <run-id>          (also: /ops rerun <run URL>)
  */
 
-import { context, escapeMrkdwn, section } from '../compact.ts';
+import { context, escapeMrkdwn, section } from '../block-kit.ts';
 import { AppError } from '../errors.ts';
 import type { RunRef, WorkflowRun } from '../github-port.ts';
 import type { Message } from '../message.ts';

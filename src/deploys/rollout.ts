@@ -5,16 +5,28 @@
  * it does not finish, from the same pod analyzers `/ops status` uses.
  */
 
-import { AppError } from '../errors.ts';
+import { AppError } from '../../tools/shared/errors.ts';
+import {
+  analyzePod,
+  DEFAULT_THRESHOLDS,
+  SEVERITY_RANK,
+  type Severity,
+  type Thresholds,
+} from '../../tools/shared/kube/findings.ts';
+import { oneLine, selectorToString } from '../../tools/shared/kube/objects.ts';
+import type {
+  KubeDeployment,
+  KubeListOptions,
+  KubePod,
+  KubePort,
+  KubeReplicaSet,
+} from '../../tools/shared/kube-port.ts';
 import type {
   DeploymentRef,
   DeploymentSnapshot,
   KubeDeployPort,
   ReplicaSetRevision,
-} from '../kube-deploy-port.ts';
-import type { KubeDeployment, KubeListOptions, KubePod, KubePort, KubeReplicaSet } from '../kube-port.ts';
-import { analyzePod, DEFAULT_THRESHOLDS, SEVERITY_RANK, type Severity, type Thresholds } from './findings.ts';
-import { oneLine, selectorToString } from './objects.ts';
+} from './kube-deploy-port.ts';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const POD_TEMPLATE_HASH = 'pod-template-hash';

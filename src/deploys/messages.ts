@@ -1,4 +1,4 @@
-import { actions, button, context, escapeMrkdwn, fields, section } from '../../tools/shared/compact.ts';
+import { actions, button, context, escapeMrkdwn, fields, section } from '../../tools/shared/block-kit.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
 import { mentionAll } from '../policy/policy.ts';
 import type { ChangeRequest } from './requests.ts';

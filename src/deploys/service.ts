@@ -1,6 +1,4 @@
 import type { ChangeProposal, ChangesPort } from '../../tools/shared/changes-port.ts';
-import { rolloutStatus } from '../../tools/shared/kube/rollout.ts';
-import type { DeploymentRef, KubeDeployPort } from '../../tools/shared/kube-deploy-port.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { TeamConfig } from '../config.ts';
@@ -13,8 +11,10 @@ import type { Logger } from '../log.ts';
 import type { Policy } from '../policy/policy.ts';
 import { mentionAll } from '../policy/policy.ts';
 import { resolveImage, resolveTarget, type Target } from './catalog.ts';
+import type { DeploymentRef, KubeDeployPort } from './kube-deploy-port.ts';
 import { requestMessage } from './messages.ts';
 import type { ChangeRequest, RequestStore } from './requests.ts';
+import { rolloutStatus } from './rollout.ts';
 
 /** A deploy or rollback as asked for; the same shape the agent's tools propose. */
 export type ProposalInput = ChangeProposal;

@@ -1,3 +1,8 @@
+/**
+ * Block Kit builders. Every builder's literal is checked against `@slack/types` (`satisfies
+ * KnownBlock` / `Button`), so a shape Slack would refuse fails the type check, not a live post.
+ */
+import type { Button, KnownBlock } from '@slack/types';
 import { type Block, type ButtonElement, type Message, SLACK_LIMITS } from './message.ts';
 
 /** Cuts `s` to at most `max` characters, marking the cut with an ellipsis. */
@@ -37,11 +42,17 @@ export function escapeText(s: string): string {
 }
 
 export function header(text: string): Block {
-  return { type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText) } };
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText) },
+  } satisfies KnownBlock;
 }
 
 export function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
+  } satisfies KnownBlock;
 }
 
 export function fields(items: readonly string[]): Block {
@@ -50,15 +61,18 @@ export function fields(items: readonly string[]): Block {
     fields: items
       .slice(0, SLACK_LIMITS.fields)
       .map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, SLACK_LIMITS.fieldText) })),
-  };
+  } satisfies KnownBlock;
 }
 
 export function context(text: string): Block {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }] };
+  return {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }],
+  } satisfies KnownBlock;
 }
 
 export function divider(): Block {
-  return { type: 'divider' };
+  return { type: 'divider' } satisfies KnownBlock;
 }
 
 /**
@@ -71,19 +85,22 @@ export function button(
   command: string,
   style?: ButtonElement['style'],
 ): ButtonElement {
-  const b: ButtonElement = {
+  const b = {
     type: 'button',
     action_id: actionId,
     text: { type: 'plain_text', text: truncate(label, SLACK_LIMITS.buttonText) },
     value: truncate(command, SLACK_LIMITS.buttonValue),
-  };
-  if (style) b.style = style;
-  return b;
+    ...(style ? { style } : {}),
+  } satisfies Button;
+  return b as ButtonElement;
 }
 
 export function actions(buttons: ButtonElement[], blockId?: string): Block {
-  const block: Block = { type: 'actions', elements: buttons.slice(0, SLACK_LIMITS.actionElements) };
-  if (blockId) block.block_id = blockId;
+  const block = {
+    type: 'actions',
+    elements: buttons.slice(0, SLACK_LIMITS.actionElements),
+    ...(blockId ? { block_id: blockId } : {}),
+  } satisfies KnownBlock;
   return block;
 }
 
