@@ -8,8 +8,8 @@
  * claim "tool summaries stay compact whatever the cluster size" is a measured one.
  */
 import { DEFAULT_LIMITS, runTurn } from '../src/agent/run-turn.ts';
+import { createChatModel } from '../src/clients/chat-model.ts';
 import { createKubePort } from '../src/clients/kube.ts';
-import { createChatModel } from '../src/clients/llm.ts';
 import { startFakeKube } from '../test/support/fake-kube.ts';
 import { startFakeOpenAI } from '../test/support/fake-openai.ts';
 import { makeCluster } from '../test/support/kube-objects.ts';

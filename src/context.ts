@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from './log.ts';
 
 /**
  * Where an answer goes. Serializable: it travels inside job payloads so a worker in another process
@@ -24,4 +25,38 @@ export interface Requester {
 
 export function newTraceId(): string {
   return randomUUID().replace(/-/g, '').slice(0, 16);
+}
+
+/** What every handler knows about one request: who, where to answer, and its log and trace id. */
+export interface RequestContext {
+  requester: Requester;
+  /** Where a job started by this request reports progress. */
+  target: ReplyTarget;
+  traceId: string;
+  log: Logger;
+  /**
+   * Unique per invocation and stable across repeats of the same invocation (Slack's trigger_id, a
+   * button's message ts + action, a console line number), so job ids derived from it are idempotent.
+   */
+  invocationId: string;
+  surface: 'slack' | 'console';
+}
+
+/**
+ * The one place a per-request context is built — for slash commands, buttons, mentions and console
+ * lines alike: a fresh trace id and a child logger carrying it, the requester and the channel.
+ */
+export function requestContext(
+  log: Logger,
+  o: Omit<RequestContext, 'traceId' | 'log'> & { logFields?: Record<string, unknown> },
+): RequestContext {
+  const traceId = newTraceId();
+  return {
+    requester: o.requester,
+    target: o.target,
+    invocationId: o.invocationId,
+    surface: o.surface,
+    traceId,
+    log: log.child({ traceId, user: o.requester.userId, channel: o.requester.channelId, ...o.logFields }),
+  };
 }

@@ -13,7 +13,13 @@ import {
 } from './shared/block-kit.ts';
 import { defineTool, type ToolContext } from './shared/define-tool.ts';
 import { AppError, isAppError } from './shared/errors.ts';
-import { KUBE_ACTION_IDS, logsCommand, statusCommand } from './shared/kube/command-args.ts';
+import {
+  KUBE_ACTION_IDS,
+  logsCommand,
+  parseStatusArgs,
+  STATUS_USAGE,
+  statusCommand,
+} from './shared/kube/command-args.ts';
 import { SEVERITIES, type Severity } from './shared/kube/findings.ts';
 import { clusterField, namespaceField } from './shared/kube/inputs.ts';
 import { closestNames, formatAge, toMillis } from './shared/kube/objects.ts';
@@ -472,6 +478,15 @@ function blocks(r: ClusterStatusResult): Message {
  */
 export const clusterStatus = defineTool<ClusterStatusInput, ClusterStatusResult>({
   name: 'cluster_status',
+  command: {
+    name: 'status',
+    usage: STATUS_USAGE,
+    summary: 'cluster health: counts, then every problem grouped by workload, worst first',
+    keywords: ['status', 'health', 'broken', 'crashing', 'failing', 'pods', 'cluster', 'down'],
+    parse: parseStatusArgs,
+    title: (i) =>
+      `Cluster status${i.namespace ? ` of ${i.namespace}` : ''}${i.cluster ? ` on ${i.cluster}` : ''}`,
+  },
   description:
     'Health of a Kubernetes cluster or one namespace: node, workload and pod counts, then every problem ' +
     '(CrashLoopBackOff, OOMKilled, image pull errors, missing secrets/configmaps, unschedulable or unready pods, ' +

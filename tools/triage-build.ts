@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actions, button, context, escapeMrkdwn, header, section, truncate } from './shared/block-kit.ts';
+import { parseTriageArgs, TRIAGE_USAGE } from './shared/ci/commands.ts';
 import { parseTriageTarget } from './shared/ci/target.ts';
 import { kindLabel, resolveRun, type TriagedJob, type TriageResult, triageRun } from './shared/ci/triage.ts';
 import { defineTool } from './shared/define-tool.ts';
@@ -84,6 +85,15 @@ function runLine(r: TriageResult): string {
 
 export const triageBuild = defineTool({
   name: 'triage_build',
+  command: {
+    name: 'triage',
+    usage: TRIAGE_USAGE,
+    summary: 'why a GitHub Actions run failed: failed step, the log lines that show why, the kind of failure',
+    keywords: ['triage', 'build', 'ci', 'failed', 'failing', 'broke', 'workflow', 'actions'],
+    parse: parseTriageArgs,
+    title: (i) => `Triage of ${i.repo}${i.run ? ` ${i.run}` : ''}`,
+    requires: ['github'],
+  },
   description:
     'Triage a failed GitHub Actions run: for each failed job, the failed step, the few log lines that show why ' +
     '(the first real error, secrets redacted), the kind of failure (test, compile, lint, dependency, ' +

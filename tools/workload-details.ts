@@ -12,7 +12,13 @@ import {
 } from './shared/block-kit.ts';
 import { defineTool, type ToolContext } from './shared/define-tool.ts';
 import { AppError, isAppError } from './shared/errors.ts';
-import { KUBE_ACTION_IDS, logsCommand, statusCommand } from './shared/kube/command-args.ts';
+import {
+  KUBE_ACTION_IDS,
+  LOGS_USAGE,
+  logsCommand,
+  parseLogsArgs,
+  statusCommand,
+} from './shared/kube/command-args.ts';
 import {
   analyzeDaemonSet,
   analyzeDeployment,
@@ -652,6 +658,14 @@ function blocks(r: WorkloadDetailsResult): Message {
  */
 export const workloadDetails = defineTool<WorkloadDetailsInput, WorkloadDetailsResult>({
   name: 'workload_details',
+  command: {
+    name: 'logs',
+    usage: LOGS_USAGE,
+    summary: "a workload's or pod's last log lines (previous instance if crash-looping) and recent events",
+    keywords: ['logs', 'log', 'events', 'why', 'crash', 'crashing'],
+    parse: parseLogsArgs,
+    title: (i) => `Logs of ${i.name}${i.namespace ? ` in ${i.namespace}` : ''}`,
+  },
   description:
     'Look at one Kubernetes workload (Deployment, StatefulSet, DaemonSet) or pod: replica and pod states, ' +
     'container states with restart counts and exit codes, recent events, and the last log lines of the failing ' +

@@ -3,8 +3,6 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { context, escapeMrkdwn, section, truncate } from '../../tools/shared/block-kit.ts';
 import { type TriageResult, triageExplanationInput } from '../../tools/shared/ci/triage.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
-import { triageBuild } from '../../tools/triage-build.ts';
-import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
 import type { Logger } from '../log.ts';
 
 const SYSTEM = `You explain failed CI jobs to the developers of the repository.
@@ -102,17 +100,5 @@ export function createTriageExplainer(o: {
       blocks.splice(at, 0, ...added);
       return { text: message.text, blocks };
     },
-  };
-}
-
-/** The run_tool decorator that adds the explanation to `/ops triage` results (and the triage buttons'). */
-export function explainTriageResults(explainer: TriageExplainer): Record<string, ResultDecorator> {
-  return {
-    [triageBuild.name]: (result, message, run) =>
-      explainer.addTo(result as TriageResult, message, {
-        log: run.log,
-        signal: run.signal,
-        progress: run.progress,
-      }),
   };
 }

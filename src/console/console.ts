@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { newTraceId } from '../context.ts';
+import { newTraceId, requestContext } from '../context.ts';
 import type { JobRuntime } from '../jobs/runtime.ts';
 import type { Logger } from '../log.ts';
 import type { MentionHandler } from '../ops/mention.ts';
@@ -11,7 +11,7 @@ export interface ConsoleOptions {
   input: Readable;
   write: (text: string) => void;
   router: OpsRouter;
-  onMention: MentionHandler;
+  onMention?: MentionHandler;
   jobs: JobRuntime;
   userId: string;
   log: Logger;
@@ -49,27 +49,33 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       o.write('Usage: /as <user-id> <line>, e.g. /as U2BOB /ops approve req-3f9a2c10');
       continue;
     }
-    const traceId = newTraceId();
-    const log = o.log.child({ traceId, line: lineNo });
-    const base = {
+    const ctx = requestContext(o.log, {
       requester: { userId, channelId: 'CONSOLE' },
-      target: { kind: 'console' as const },
-      traceId,
-      log,
-    };
+      target: { kind: 'console' },
+      invocationId: `console-${session}-${lineNo}`,
+      surface: 'console',
+      logFields: { line: lineNo },
+    });
+    const log = ctx.log;
     try {
       if (line === '/ops' || line.startsWith('/ops ')) {
-        const reply = await o.router.handle(line.slice(4), {
-          ...base,
-          invocationId: `console-${session}-${lineNo}`,
-          surface: 'console',
-        });
+        const reply = await o.router.handle(line.slice(4), ctx);
         if (reply.message.text || reply.message.blocks) o.write(messageToText(reply.message));
         jobIds.push(...(reply.jobIds ?? []));
       } else if (line.startsWith('/')) {
         o.write(`Unknown command ${line.split(/\s/)[0]}. Commands start with /ops — try /ops help.`);
       } else {
-        const r = await o.onMention({ ...base, text: line, eventId: `console-${session}-${lineNo}` });
+        if (!o.onMention) {
+          o.write('Free text needs the agent feature; commands start with /ops — try /ops help.');
+          continue;
+        }
+        const r = await o.onMention({
+          text: line,
+          requester: ctx.requester,
+          target: ctx.target,
+          traceId: ctx.traceId,
+          eventId: ctx.invocationId,
+        });
         jobIds.push(r.jobId);
       }
     } catch (err) {

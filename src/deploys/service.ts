@@ -1,12 +1,12 @@
-import type { ChangeProposal, ChangesPort } from '../../tools/shared/changes-port.ts';
+import type { ChangeProposal } from '../../tools/shared/changes-port.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { TeamConfig } from '../config.ts';
 import type { ReplyTarget } from '../context.ts';
-import { AppError, toAppError } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import { type Enqueue, safeJobId } from '../jobs/enqueue.ts';
 import type { Messenger } from '../jobs/messenger.ts';
-import type { JobKind } from '../jobs/queues.ts';
-import { type JobRuntime, safeJobId } from '../jobs/runtime.ts';
+import { changeApplySpec, changeExpirySpec } from '../jobs/specs/changes.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy/policy.ts';
 import { mentionAll } from '../policy/policy.ts';
@@ -14,7 +14,6 @@ import { resolveImage, resolveTarget, type Target } from './catalog.ts';
 import type { DeploymentRef, KubeDeployPort } from './kube-deploy-port.ts';
 import { requestMessage } from './messages.ts';
 import type { ChangeRequest, RequestStore } from './requests.ts';
-import { rolloutStatus } from './rollout.ts';
 
 /** A deploy or rollback as asked for; the same shape the agent's tools propose. */
 export type ProposalInput = ChangeProposal;
@@ -57,11 +56,8 @@ export interface DeployServiceDeps {
   requests: RequestStore;
   audit: AuditLog;
   kube: KubeDeployPort;
-  jobs: JobRuntime;
-  /** The job that applies an approved request. */
-  applyJob: JobKind<{ requestId: string }>;
-  /** The delayed job that expires a request nobody decided. */
-  expiryJob: JobKind<{ requestId: string }>;
+  /** Queues the apply job of an approved request and the delayed expiry of a pending one. */
+  enqueue: Enqueue;
   messenger: Messenger;
   approvalTtlMs: number;
   log: Logger;
@@ -209,8 +205,8 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
         detail: `${request.fromImage} → ${request.toImage}`,
         traceId: actor.traceId,
       });
-      await d.jobs.enqueue({
-        kind: d.expiryJob,
+      await d.enqueue({
+        spec: changeExpirySpec,
         payload: { requestId: request.id },
         jobId: safeJobId('expire', request.id),
         requestedBy: actor.userId,
@@ -243,8 +239,8 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
       // Queued under a fixed id: queueing again is a no-op, so an approval whose queueing failed
       // (Redis briefly away) is started by the next click instead of being stuck as "approved".
       const start = () =>
-        d.jobs.enqueue({
-          kind: d.applyJob,
+        d.enqueue({
+          spec: changeApplySpec,
           payload: { requestId: id },
           jobId: safeJobId('change', id),
           requestedBy: r.requestedBy,
@@ -341,77 +337,4 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
     },
   };
   return service;
-}
-
-/**
- * The agent's view of deploys (tools/shared/changes-port.ts): propose (a pending request, nothing
- * changed) and status. Identity comes from the tool context, which src/ built from the Slack event.
- */
-export function createChangesPort(o: {
-  service: DeployService;
-  team: TeamConfig;
-  kube: KubeDeployPort;
-  requests: RequestStore;
-  audit: AuditLog;
-}): ChangesPort {
-  return {
-    services: () => Object.keys(o.team.services),
-    async propose(p, actor) {
-      // Seeded by the turn and the arguments: a retried agent turn finds its request instead of
-      // creating a second one.
-      const { request } = await o.service.propose(p, {
-        ...actor,
-        invocationId: `${actor.traceId}-${JSON.stringify(p)}`,
-      });
-      const env = resolveTarget(o.team, request.service, request.environment).env;
-      return {
-        requestId: request.id,
-        kind: request.kind,
-        service: request.service,
-        environment: request.environment,
-        fromImage: request.fromImage,
-        toImage: request.toImage,
-        approvers: [...env.approvers],
-        expiresAt: request.expiresAt,
-        message: await o.service.messageFor(request),
-      };
-    },
-    async status(serviceName, environment, signal) {
-      const svc = o.team.services[serviceName];
-      if (!svc) resolveTarget(o.team, serviceName, environment ?? '');
-      const names = environment ? [environment] : Object.keys(svc?.environments ?? {});
-      const environments = await Promise.all(
-        names.map(async (name) => {
-          try {
-            const { env } = resolveTarget(o.team, serviceName, name);
-            const d = await o.kube.getDeployment(
-              { cluster: env.cluster, namespace: env.namespace, name: env.deployment },
-              signal,
-            );
-            const c = d.containers.find((x) => x.name === env.container) ?? d.containers[0];
-            const st = rolloutStatus(d);
-            return {
-              environment: name,
-              image: c?.image,
-              revision: d.revision,
-              rollout: st.text,
-              phase: st.phase,
-              runningRequest: await o.requests.holder(serviceName, name),
-            };
-          } catch (e) {
-            return { environment: name, error: toAppError(e).userMessage };
-          }
-        }),
-      );
-      const recent = (await o.audit.recent({ service: serviceName, environment }, 8)).map((e) => ({
-        at: e.at,
-        type: e.type,
-        actor: e.actor,
-        environment: e.environment,
-        detail: e.detail,
-        requestId: e.requestId,
-      }));
-      return { service: serviceName, environments, recent };
-    },
-  };
 }

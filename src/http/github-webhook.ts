@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { triageJobId, triageRequestFromWorkflowRunEvent } from '../../tools/shared/ci/workflow-run.ts';
 import type { WebhookVerifier } from '../clients/github-webhooks.ts';
 import { newTraceId } from '../context.ts';
-import type { CiTriagePayload } from '../jobs/processors/ci-triage.ts';
-import type { JobKind } from '../jobs/queues.ts';
-import type { JobRuntime } from '../jobs/runtime.ts';
+import type { Enqueue } from '../jobs/enqueue.ts';
+import { ciTriageSpec } from '../jobs/specs/ci.ts';
 import type { Logger } from '../log.ts';
 import type { Route } from './health.ts';
 
@@ -16,8 +15,7 @@ export interface GitHubWebhookDeps {
   verify: WebhookVerifier;
   /** `ci.channels` of the team file: `owner/repo` → Slack channel. */
   channels: Readonly<Record<string, string>>;
-  jobs: Pick<JobRuntime, 'enqueue'>;
-  triageJob: JobKind<CiTriagePayload>;
+  enqueue: Enqueue;
   log: Logger;
   /** Largest body read, in bytes (default MAX_WEBHOOK_BYTES). */
   maxBytes?: number;
@@ -108,8 +106,8 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): Route {
     }
     const traceId = newTraceId();
     const repo = `${request.owner}/${request.repo}`;
-    const r = await deps.jobs.enqueue({
-      kind: deps.triageJob,
+    const r = await deps.enqueue({
+      spec: ciTriageSpec,
       payload: {
         owner: request.owner,
         repo: request.repo,

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
 import type { Logger } from '../log.ts';
@@ -16,6 +15,8 @@ export interface JobEnvelope<P = unknown> {
   traceId: string;
   /** Shown in the progress message: "Cluster status (prod)". */
   title: string;
+  /** False for jobs a person may not cancel (JobSpec.cancellable), recorded when queued. */
+  cancellable?: false;
   /** Set once the progress message exists, so retries and resumed jobs edit the same one. */
   progress?: { channel?: string; ts?: string; viaResponseUrl?: boolean };
   /** What a long job has done so far, so a retry or another worker resumes instead of starting over. */
@@ -53,30 +54,4 @@ export interface JobOutcome {
   thread?: Message[];
   /** Nothing to tell anyone (housekeeping jobs without a progress message). */
   silent?: boolean;
-}
-
-/**
- * A kind of job: a plain processor function plus its payload schema. Payloads are validated when
- * enqueued and again when processed (a job from an older version of the bot fails clearly).
- */
-export interface JobKind<P = unknown> {
-  name: string;
-  payload: z.ZodType<P>;
-  /** Tries in all, for retryable failures (exponential backoff). Default 3. */
-  attempts?: number;
-  /** Whether the worker posts a progress message at start. Default true. */
-  progressMessage?: boolean;
-  /**
-   * Whether a person may cancel it (Cancel button, `/ops cancel`). Default true. A deploy that has
-   * patched the cluster is not: stopping the watch would not stop the rollout — roll back instead.
-   */
-  cancellable?: boolean;
-  /** Time limit of one attempt; default JOB_TIMEOUT_SECONDS. */
-  timeoutMs?: number;
-  /** Text of the progress message while the job runs. Default "⏳ {title}…". */
-  process(run: JobRun<P>): Promise<JobOutcome>;
-}
-
-export function defineJob<P>(kind: JobKind<P>): JobKind<P> {
-  return kind;
 }

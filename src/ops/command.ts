@@ -1,22 +1,10 @@
+import { usageError as toolUsageError } from '../../tools/shared/args.ts';
 import type { Message } from '../../tools/shared/message.ts';
-import type { ReplyTarget, Requester } from '../context.ts';
-import { AppError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { RequestContext } from '../context.ts';
+import type { AppError } from '../errors.ts';
 
-/** Everything a command knows about the request; built by the Slack or console adapter. */
-export interface CommandContext {
-  requester: Requester;
-  /** Where a job started by this command reports progress. */
-  target: ReplyTarget;
-  traceId: string;
-  log: Logger;
-  /**
-   * Unique per invocation and stable across repeats of the same invocation (Slack's trigger_id, a
-   * button's message ts + action, a console line number), so job ids derived from it are idempotent.
-   */
-  invocationId: string;
-  surface: 'slack' | 'console';
-}
+/** Everything a command knows about the request; built by src/context.ts's requestContext. */
+export type CommandContext = RequestContext;
 
 export interface CommandReply {
   message: Message;
@@ -40,15 +28,15 @@ export interface OpsCommand {
   run(argv: string[], ctx: CommandContext): Promise<CommandReply>;
 }
 
+/** What help and the no-LLM guide show of a command. */
+export type CommandInfo = Pick<OpsCommand, 'name' | 'usage' | 'summary' | 'keywords'>;
+
 /**
  * A bad argument: says what was wrong and shows the right form; nothing has run. Like every
  * AppError userMessage it is plain text (backticks allowed); renderers escape it for Slack.
  */
 export function usageError(command: Pick<OpsCommand, 'usage'>, problem: string, example?: string): AppError {
-  return new AppError({
-    code: 'usage',
-    userMessage: `${problem}\nUsage: \`${command.usage}\`${example ? `\nExample: \`${example}\`` : ''}`,
-  });
+  return toolUsageError(command.usage, problem, example);
 }
 
 export function ephemeral(text: string, blocks?: Message['blocks']): CommandReply {

@@ -1,7 +1,6 @@
 import type { ReplyTarget, Requester } from '../context.ts';
-import type { AgentTurnPayload } from '../jobs/processors/agent-turn.ts';
-import type { JobKind } from '../jobs/queues.ts';
-import { type EnqueueResult, type JobRuntime, safeJobId } from '../jobs/runtime.ts';
+import { type Enqueue, type EnqueueResult, safeJobId } from '../jobs/enqueue.ts';
+import { agentTurnSpec } from '../jobs/specs/agent-turn.ts';
 
 export interface MentionRequest {
   text: string;
@@ -14,11 +13,13 @@ export interface MentionRequest {
   traceId: string;
 }
 
+export type MentionHandler = (m: MentionRequest) => Promise<EnqueueResult>;
+
 /** Turns an @mention, DM or console line into an agent-turn job that answers in its thread. */
-export function createMentionHandler(deps: { jobs: JobRuntime; turn: JobKind<AgentTurnPayload> }) {
-  return (m: MentionRequest): Promise<EnqueueResult> =>
-    deps.jobs.enqueue({
-      kind: deps.turn,
+export function createMentionHandler(deps: { enqueue: Enqueue }): MentionHandler {
+  return (m) =>
+    deps.enqueue({
+      spec: agentTurnSpec,
       payload: { text: m.text, messageTs: m.messageTs },
       jobId: safeJobId('turn', m.eventId),
       requestedBy: m.requester.userId,
@@ -27,4 +28,3 @@ export function createMentionHandler(deps: { jobs: JobRuntime; turn: JobKind<Age
       title: 'Looking into it',
     });
 }
-export type MentionHandler = ReturnType<typeof createMentionHandler>;

@@ -1,28 +1,16 @@
 import { ZodError } from 'zod';
-import { context, escapeMrkdwn, escapeText, fields, section } from '../../tools/shared/block-kit.ts';
+import { escapeMrkdwn, escapeText, fields, section } from '../../tools/shared/block-kit.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import { newRefId, toAppError } from '../errors.ts';
 import { closest, tokenize } from './args.ts';
 import { type CommandContext, type CommandReply, ephemeral, type OpsCommand } from './command.ts';
+import { renderHelp } from './help.ts';
 
 export interface OpsRouter {
   readonly commands: readonly OpsCommand[];
   /** Handles the text after `/ops`. Never throws: every failure becomes a reply the user can act on. */
   handle(text: string, ctx: CommandContext): Promise<CommandReply>;
   help(): Message;
-}
-
-/** The help text: one line of usage per subcommand that exists. */
-export function renderHelp(commands: readonly OpsCommand[]): Message {
-  const lines = commands.map((c) => `\`${escapeMrkdwn(c.usage)}\` — ${escapeMrkdwn(c.summary)}`);
-  return {
-    text: `Shipmate commands:\n${commands.map((c) => `${c.usage} — ${c.summary}`).join('\n')}`,
-    blocks: [
-      section('*Shipmate* — `/ops &lt;subcommand&gt;`'),
-      section(lines.join('\n')),
-      context('Mention @shipmate in a channel or thread to ask in your own words.'),
-    ],
-  };
 }
 
 export function createOpsRouter(commandList: readonly OpsCommand[]): OpsRouter {

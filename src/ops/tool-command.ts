@@ -1,46 +1,39 @@
 import type { Tool } from '../../tools/shared/define-tool.ts';
-import type { AppError } from '../errors.ts';
-import type { RunToolPayload } from '../jobs/processors/run-tool.ts';
-import type { JobKind } from '../jobs/queues.ts';
-import { type JobRuntime, safeJobId } from '../jobs/runtime.ts';
+import { type Ports, portNotConfigured } from '../../tools/shared/ports.ts';
+import { type Enqueue, safeJobId } from '../jobs/enqueue.ts';
+import { runToolSpec } from '../jobs/specs/run-tool.ts';
 import type { OpsCommand } from './command.ts';
 
 /**
- * An `/ops` subcommand that runs a read tool as a job: parse (throwing a usage error before anything
- * runs), enqueue under an id derived from the invocation (a repeat is a no-op), answer at once.
+ * The `/ops` subcommand of a tool that carries one (`tool.command`): parse the words (a usage error
+ * before anything runs), refuse at once when a port it needs is not configured, then enqueue the
+ * `run_tool` job under an id derived from the invocation (a repeat is a no-op) and answer at once.
  */
-export function createToolCommand<I>(o: {
-  name: string;
-  usage: string;
-  summary: string;
-  keywords?: readonly string[];
-  tool: Tool<I, unknown>;
-  parse: (argv: readonly string[]) => I;
-  title: (input: I) => string;
-  jobs: JobRuntime;
-  runTool: JobKind<RunToolPayload>;
-  /** Refuses at once (before queueing) when the integration the tool needs is not configured. */
-  unavailable?: () => AppError | undefined;
-}): OpsCommand {
+export function toolCommand<I>(
+  tool: Tool<I, unknown>,
+  deps: { enqueue: Enqueue; ports: Pick<Ports, 'kube' | 'github' | 'changes'> },
+): OpsCommand {
+  const alias = tool.command;
+  if (!alias) throw new Error(`tool ${tool.name} has no /ops alias`);
   return {
-    name: o.name,
-    usage: o.usage,
-    summary: o.summary,
-    keywords: o.keywords,
+    name: alias.name,
+    usage: alias.usage,
+    summary: alias.summary,
+    keywords: alias.keywords,
     async run(argv, ctx) {
-      const missing = o.unavailable?.();
-      if (missing) throw missing;
-      const input = o.parse(argv);
+      const input = alias.parse(argv);
       // Validate with the tool's schema too, so a bad value is refused here and not in the worker.
-      o.tool.input.parse(input);
-      const r = await o.jobs.enqueue({
-        kind: o.runTool,
-        payload: { tool: o.tool.name, input },
-        jobId: safeJobId(o.name, ctx.invocationId),
+      tool.input.parse(input);
+      const missing = alias.requires?.find((p) => deps.ports[p] === undefined);
+      if (missing) throw portNotConfigured(missing);
+      const r = await deps.enqueue({
+        spec: runToolSpec,
+        payload: { tool: tool.name, input },
+        jobId: safeJobId(alias.name, ctx.invocationId),
         requestedBy: ctx.requester.userId,
         target: ctx.target,
         traceId: ctx.traceId,
-        title: o.title(input),
+        title: alias.title(input),
       });
       // Slack shows nothing for an empty ack; the progress message appears in the channel.
       return {

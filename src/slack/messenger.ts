@@ -1,10 +1,9 @@
 import type { WebClient } from '@slack/web-api';
-import { fitMessage } from '../../tools/shared/block-kit.ts';
 import type { Message } from '../../tools/shared/message.ts';
-import { redactMessage } from '../../tools/shared/redact.ts';
 import type { ReplyTarget } from '../context.ts';
 import type { MessageHandle, Messenger } from '../jobs/messenger.ts';
 import type { Logger } from '../log.ts';
+import { prepareForSlack } from './prepare.ts';
 
 const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
@@ -27,7 +26,7 @@ export function createSlackMessenger(
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        ...fitMessage(redactMessage(message)),
+        ...prepareForSlack(message),
         response_type: 'in_channel',
         replace_original: replace,
       }),
@@ -45,7 +44,7 @@ export function createSlackMessenger(
         const r = await client.chat.postMessage({
           channel: t.channel,
           thread_ts: t.threadTs,
-          ...fitMessage(redactMessage(message)),
+          ...prepareForSlack(message),
         });
         return { channel: r.channel ?? t.channel, ts: r.ts };
       } catch (e) {
@@ -68,7 +67,7 @@ export function createSlackMessenger(
       await client.chat.update({
         channel: handle.channel ?? t.channel,
         ts: handle.ts,
-        ...fitMessage(redactMessage(message)),
+        ...prepareForSlack(message),
       });
     },
     async postInThread(target, handle, message) {
@@ -80,7 +79,7 @@ export function createSlackMessenger(
       await client.chat.postMessage({
         channel: handle.channel ?? t.channel,
         thread_ts: handle.ts,
-        ...fitMessage(redactMessage(message)),
+        ...prepareForSlack(message),
       });
     },
     async ephemeral(target, userId, message) {
@@ -89,7 +88,7 @@ export function createSlackMessenger(
         channel: t.channel,
         user: userId,
         thread_ts: t.threadTs,
-        ...fitMessage(redactMessage(message)),
+        ...prepareForSlack(message),
       });
     },
   };

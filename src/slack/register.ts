@@ -1,54 +1,38 @@
 import { createHash } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Redis } from 'ioredis';
-import { escapeText, fitMessage } from '../../tools/shared/block-kit.ts';
-import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
-import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
-import { redactMessage } from '../../tools/shared/redact.ts';
-import { newTraceId, type ReplyTarget } from '../context.ts';
+import { escapeText } from '../../tools/shared/block-kit.ts';
+import { requestContext } from '../context.ts';
 import { newRefId, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { CommandReply } from '../ops/command.ts';
 import type { MentionHandler } from '../ops/mention.ts';
 import type { OpsRouter } from '../ops/router.ts';
+import { prepareForSlack } from './prepare.ts';
 
 /**
- * The one list of what Shipmate registers with Slack. manifest.yml must declare the same commands
- * and events (a unit test checks both ways), and every button the code renders uses one of ACTIONS.
+ * What Shipmate registers with Slack. manifest.yml must declare the same commands and events (a unit
+ * test checks both ways). Button action ids come from the features (Feature.actions).
  */
 export const SLACK_COMMANDS = ['/ops'] as const;
 export const SLACK_EVENTS = ['app_mention', 'message.im'] as const;
-export const SLACK_ACTIONS = [
-  'job_cancel',
-  'change_approve',
-  'change_reject',
-  'change_rollback',
-  ...Object.values(KUBE_ACTION_IDS),
-  ...Object.values(CI_ACTION_IDS),
-] as const;
 
 /** How long a command may take before we ack empty and answer through response_url instead. */
 const ACK_BUDGET_MS = 2000;
 
 export interface SlackDeps {
   router: OpsRouter;
-  onMention: MentionHandler;
+  /** Absent: no feature answers mentions (they are ignored). */
+  onMention?: MentionHandler;
+  /** Every button action id the features render; each button's value is the `/ops` command it runs. */
+  actions: readonly string[];
   redis: Redis;
   prefix: string;
   log: Logger;
 }
 
-/** Redacted, Slack-fitted messages by identity: the help message is one object, rendered once. */
-const prepared = new WeakMap<object, ReturnType<typeof fitMessage>>();
-
 function toResponse(r: CommandReply) {
-  // Everything that reaches Slack is redacted, whichever path produced it.
-  let m = prepared.get(r.message);
-  if (!m) {
-    m = fitMessage(redactMessage(r.message));
-    prepared.set(r.message, m);
-  }
-  return { response_type: r.visibility, ...m };
+  return { response_type: r.visibility, ...prepareForSlack(r.message) };
 }
 
 /** Registers every command, event and action handler on the Bolt app. */
@@ -57,16 +41,14 @@ export function registerSlack(app: App, deps: SlackDeps): void {
   const eventKey = (id: string) => `${deps.prefix}:slack-event:${id}`;
 
   app.command('/ops', async ({ command, ack, respond }) => {
-    const traceId = newTraceId();
-    const clog = log.child({ traceId, user: command.user_id, channel: command.channel_id });
-    const work = router.handle(command.text ?? '', {
+    const ctx = requestContext(log, {
       requester: { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id },
       target: { kind: 'slack', channel: command.channel_id, responseUrl: command.response_url },
-      traceId,
-      log: clog,
       invocationId: command.trigger_id,
       surface: 'slack',
     });
+    const clog = ctx.log;
+    const work = router.handle(command.text ?? '', ctx);
     let timer: NodeJS.Timeout | undefined;
     const quick = await Promise.race([
       work,
@@ -102,9 +84,19 @@ export function registerSlack(app: App, deps: SlackDeps): void {
     retryNum: number | undefined,
   ) => {
     if (ev.bot_id || ev.subtype || !ev.user || ev.user === botUserId) return;
-    const traceId = newTraceId();
-    const elog = log.child({ traceId, eventId, user: ev.user, channel: ev.channel, retryNum });
     const id = eventId ?? `${ev.channel}-${ev.ts}`;
+    const ctx = requestContext(log, {
+      requester: { userId: ev.user, channelId: ev.channel },
+      target: { kind: 'slack', channel: ev.channel, threadTs: ev.thread_ts ?? ev.ts },
+      invocationId: id,
+      surface: 'slack',
+      logFields: { eventId, retryNum },
+    });
+    const elog = ctx.log;
+    if (!deps.onMention) {
+      elog.info('no feature answers mentions; ignored');
+      return;
+    }
     // Slack redelivers an event it thinks we missed (x-slack-retry-num); any replica may get it.
     const first = await deps.redis.set(eventKey(id), '1', 'EX', 86_400, 'NX');
     if (first !== 'OK') {
@@ -112,14 +104,13 @@ export function registerSlack(app: App, deps: SlackDeps): void {
       return;
     }
     const text = (ev.text ?? '').replace(/<@[A-Z0-9]+>/g, ' ').trim();
-    const target: ReplyTarget = { kind: 'slack', channel: ev.channel, threadTs: ev.thread_ts ?? ev.ts };
     const r = await deps.onMention({
       text,
-      requester: { userId: ev.user, channelId: ev.channel },
-      target,
+      requester: ctx.requester,
+      target: ctx.target,
       eventId: id,
       messageTs: ev.ts,
-      traceId,
+      traceId: ctx.traceId,
     });
     elog.info({ jobId: r.jobId, created: r.created }, 'mention queued');
   };
@@ -157,17 +148,15 @@ export function registerSlack(app: App, deps: SlackDeps): void {
     await safely(ev, client, () => onMessage(ev, body.event_id, context.botUserId, context.retryNum));
   });
 
-  const actionIds: readonly string[] = SLACK_ACTIONS;
+  const actionIds = deps.actions.map((a) => a.replace(/[^A-Za-z0-9_]/g, ''));
   app.action<BlockAction<ButtonAction>>(
     new RegExp(`^(${actionIds.join('|')})(:\\d+)?$`),
     async ({ ack, body, action, respond }) => {
       await ack();
       if (action.type !== 'button') return;
       const value = action.value ?? '';
-      const traceId = newTraceId();
-      const alog = log.child({ traceId, user: body.user.id, action: action.action_id });
       if (!value.startsWith('/ops ')) {
-        alog.warn({ value }, 'button without an /ops command');
+        log.warn({ value, action: action.action_id }, 'button without an /ops command');
         return;
       }
       const channel = body.channel?.id ?? body.container?.channel_id;
@@ -175,16 +164,16 @@ export function registerSlack(app: App, deps: SlackDeps): void {
       const threadTs: string | undefined = body.message?.thread_ts ?? messageTs;
       if (!channel) return;
       // The clicker is the requester: the command re-checks their permission like a typed one.
-      const reply = await router.handle(value.slice('/ops '.length), {
+      const ctx = requestContext(log, {
         requester: { userId: body.user.id, channelId: channel, teamId: body.team?.id },
         target: { kind: 'slack', channel, threadTs, responseUrl: body.response_url },
-        traceId,
-        log: alog,
         // The same button clicked twice is one invocation (a no-op the second time); another button
         // on the same message ("Logs: b" after "Logs: a") is another.
         invocationId: `${action.action_id}-${messageTs ?? action.action_ts}-${createHash('sha256').update(value).digest('hex').slice(0, 10)}`,
         surface: 'slack',
+        logFields: { action: action.action_id },
       });
+      const reply = await router.handle(value.slice('/ops '.length), ctx);
       await respond({ ...toResponse(reply), response_type: 'ephemeral', replace_original: false });
     },
   );

@@ -3,7 +3,7 @@ import type { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { DEFAULT_LIMITS, newTurnUsage, runTurn } from '../../src/agent/run-turn.ts';
 import type { ShipmateApp } from '../../src/app.ts';
-import { createChatModel } from '../../src/clients/llm.ts';
+import { createChatModel } from '../../src/clients/chat-model.ts';
 import { ALL_TOOLS } from '../../tools/index.ts';
 import { redact } from '../../tools/shared/redact.ts';
 import {

@@ -1,30 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import type { ShipmateApp } from '../../src/app.ts';
-import { defineJob, type JobKind } from '../../src/jobs/queues.ts';
-import { safeJobId } from '../../src/jobs/runtime.ts';
+import { defineFeature } from '../../src/features/feature.ts';
+import { safeJobId } from '../../src/jobs/enqueue.ts';
+import { defineJobSpec, handle } from '../../src/jobs/spec.ts';
 import type { OpsCommand } from '../../src/ops/command.ts';
 import { cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { eventCallback, postSigned, slashCommand } from '../support/slack-requests.ts';
 
 const ran: string[] = [];
-const workJob = defineJob({
-  name: 'test_work',
-  payload: z.object({ ms: z.number() }),
-  async process(run) {
-    ran.push(run.id);
-    await new Promise((r) => setTimeout(r, run.payload.ms));
-    return { message: { text: `work ${run.id} done` } };
-  },
-});
-const workCommand = (jobs: ShipmateApp['jobs']): OpsCommand => ({
+const workSpec = defineJobSpec({ name: 'test_work', payload: z.object({ ms: z.number() }) });
+const workCommand = (jobs: Pick<ShipmateApp['jobs'], 'enqueue'>): OpsCommand => ({
   name: 'work',
   usage: '/ops work <ms>',
   summary: 'test job',
   async run(argv, ctx) {
     const r = await jobs.enqueue({
-      kind: workJob,
+      spec: workSpec,
       payload: { ms: Number(argv[0] ?? 10) },
       jobId: safeJobId('work', ctx.invocationId),
       requestedBy: ctx.requester.userId,
@@ -34,6 +27,21 @@ const workCommand = (jobs: ShipmateApp['jobs']): OpsCommand => ({
     });
     return { message: { text: `queued ${r.jobId}` }, visibility: 'ephemeral', jobIds: [r.jobId] };
   },
+});
+/** A capability that exists only in this test: one command, one job. */
+const workFeature = defineFeature({
+  name: 'test_work',
+  needs: ['queue'],
+  build: ({ queue }) => ({
+    commands: [workCommand(queue)],
+    jobs: [
+      handle(workSpec, async (run) => {
+        ran.push(run.id);
+        await new Promise((r) => setTimeout(r, run.payload.ms));
+        return { message: { text: `work ${run.id} done` } };
+      }),
+    ],
+  }),
 });
 
 describe('roles, replicas and restarts against one Redis', () => {
@@ -49,8 +57,7 @@ describe('roles, replicas and restarts against one Redis', () => {
   });
   const start = async (role: string) => {
     const app = await startApp(env(role), {
-      extraJobs: [workJob as JobKind<never>],
-      extraCommands: ({ jobs }) => [workCommand(jobs)],
+      features: [workFeature],
     });
     started.push(app);
     return app;

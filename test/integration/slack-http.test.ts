@@ -3,8 +3,9 @@ import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import type { ShipmateApp } from '../../src/app.ts';
 import { AppError } from '../../src/errors.ts';
-import { defineJob, type JobKind } from '../../src/jobs/queues.ts';
-import { safeJobId } from '../../src/jobs/runtime.ts';
+import { defineFeature } from '../../src/features/feature.ts';
+import { safeJobId } from '../../src/jobs/enqueue.ts';
+import { defineJobSpec, handle } from '../../src/jobs/spec.ts';
 import type { OpsCommand } from '../../src/ops/command.ts';
 import { captureLog, cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
@@ -16,50 +17,50 @@ import { blockAction, eventCallback, postSigned, slashCommand } from '../support
  */
 const released = new Set<string>();
 let transientFailures = 0;
-const slowJob = defineJob({
+const slowSpec = defineJobSpec({
   name: 'test_slow',
   payload: z.object({ mode: z.enum(['steps', 'hang', 'flaky', 'broken']) }),
   attempts: 3,
-  async process(run) {
-    if (run.payload.mode === 'steps') {
-      for (let i = 1; i <= 3; i++) {
-        run.progress(`step ${i} of 3`);
-        await new Promise((r) => setTimeout(r, 120));
-      }
-      return { message: { text: 'all 3 steps done' }, thread: [{ text: 'details in the thread' }] };
+});
+const slowJob = handle(slowSpec, async (run) => {
+  if (run.payload.mode === 'steps') {
+    for (let i = 1; i <= 3; i++) {
+      run.progress(`step ${i} of 3`);
+      await new Promise((r) => setTimeout(r, 120));
     }
-    if (run.payload.mode === 'hang') {
-      run.progress('waiting to be cancelled');
-      await new Promise<void>((resolve, reject) => {
-        const t = setInterval(() => {
-          if (!released.has(run.id)) return;
-          clearInterval(t);
-          resolve();
-        }, 20);
-        const onAbort = () => {
-          clearInterval(t);
-          reject(run.signal.reason);
-        };
-        run.signal.addEventListener('abort', onAbort, { once: true });
-      });
-      return { message: { text: 'released' } };
-    }
-    if (run.payload.mode === 'flaky' && transientFailures++ < 1) {
-      throw new AppError({ code: 'http_503', userMessage: 'upstream 503', retryable: true });
-    }
-    if (run.payload.mode === 'broken') throw new UnrecoverableError('the backend said no');
-    return { message: { text: 'flaky job recovered' } };
-  },
+    return { message: { text: 'all 3 steps done' }, thread: [{ text: 'details in the thread' }] };
+  }
+  if (run.payload.mode === 'hang') {
+    run.progress('waiting to be cancelled');
+    await new Promise<void>((resolve, reject) => {
+      const t = setInterval(() => {
+        if (!released.has(run.id)) return;
+        clearInterval(t);
+        resolve();
+      }, 20);
+      const onAbort = () => {
+        clearInterval(t);
+        reject(run.signal.reason);
+      };
+      run.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return { message: { text: 'released' } };
+  }
+  if (run.payload.mode === 'flaky' && transientFailures++ < 1) {
+    throw new AppError({ code: 'http_503', userMessage: 'upstream 503', retryable: true });
+  }
+  if (run.payload.mode === 'broken') throw new UnrecoverableError('the backend said no');
+  return { message: { text: 'flaky job recovered' } };
 });
 
-const slowCommand = (jobs: ShipmateApp['jobs']): OpsCommand => ({
+const slowCommand = (jobs: Pick<ShipmateApp['jobs'], 'enqueue'>): OpsCommand => ({
   name: 'slow',
   usage: '/ops slow steps|hang|flaky|broken',
   summary: 'test job',
   async run(argv, ctx) {
     const mode = z.enum(['steps', 'hang', 'flaky', 'broken']).parse(argv[0]);
     const r = await jobs.enqueue({
-      kind: slowJob,
+      spec: slowSpec,
       payload: { mode },
       jobId: safeJobId('slow', ctx.invocationId),
       requestedBy: ctx.requester.userId,
@@ -88,8 +89,13 @@ describe('Slack over HTTP', () => {
       },
       {
         log: captured.log,
-        extraJobs: [slowJob as JobKind<never>],
-        extraCommands: ({ jobs }) => [slowCommand(jobs)],
+        features: [
+          defineFeature({
+            name: 'test_slow',
+            needs: ['queue'],
+            build: ({ queue }) => ({ commands: [slowCommand(queue)], jobs: [slowJob] }),
+          }),
+        ],
       },
     );
   });

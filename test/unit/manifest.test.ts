@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { SLACK_ACTIONS, SLACK_COMMANDS, SLACK_EVENTS } from '../../src/slack/register.ts';
+import { FEATURE_ACTIONS as SLACK_ACTIONS } from '../../src/features/index.ts';
+import { SLACK_COMMANDS, SLACK_EVENTS } from '../../src/slack/register.ts';
 
 interface Manifest {
   features: { slash_commands: Array<{ command: string }>; bot_user: unknown };

@@ -39,7 +39,36 @@ export interface Tool<I = unknown, R = unknown> {
   run(deps: Ports, input: I, ctx: ToolContext): Promise<R>;
   summarize(result: R): string;
   blocks(result: R): Message;
+  /** Its `/ops` alias, when people may run it by command as well as through the agent (read tools only). */
+  readonly command?: ToolCommand<I>;
 }
+
+/**
+ * A tool's `/ops` subcommand: the command router runs it as a job (src/ops/tool-command.ts), so a
+ * tool-backed command is this field plus one line in its feature.
+ */
+export interface ToolCommand<I> {
+  /** The subcommand: `status` for `/ops status`. */
+  readonly name: string;
+  /** One line: `/ops status [namespace] [--cluster <context>]`. */
+  readonly usage: string;
+  /** One line: what it does (help, and the no-LLM guide). */
+  readonly summary: string;
+  /** Words people use for this ("did you mean", and the no-LLM guide for mentions). */
+  readonly keywords: readonly string[];
+  /** The words after the subcommand → the tool's input. Throws a `usage` error (tools/shared/args.ts). */
+  parse(words: readonly string[]): I;
+  /** The progress message's title: "Cluster status of prod". */
+  title(input: I): string;
+  /**
+   * Ports it cannot run without. Checked after the words parse (so `/ops triage` alone shows usage)
+   * and before anything is queued.
+   */
+  readonly requires?: readonly PortName[];
+}
+
+/** The optional ports a tool may need (Ports minus `redact`). */
+export type PortName = Exclude<keyof Ports, 'redact'>;
 
 const NAME = /^[a-z][a-z0-9_]{1,63}$/;
 
@@ -48,5 +77,7 @@ export function defineTool<I, R>(tool: Tool<I, R>): Tool<I, R> {
   if (!NAME.test(tool.name)) throw new Error(`tool name "${tool.name}" must be snake_case (${NAME})`);
   if (tool.description.trim().length < 20)
     throw new Error(`tool ${tool.name} needs a description of when to use it`);
+  if (tool.command && tool.risk !== 'read')
+    throw new Error(`tool ${tool.name} changes things: it cannot have an /ops alias that runs it directly`);
   return Object.freeze(tool);
 }

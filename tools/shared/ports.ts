@@ -6,7 +6,7 @@
 
 import type { ChangesPort } from './changes-port.ts';
 import { AppError } from './errors.ts';
-import type { GitHubPort } from './github-port.ts';
+import { type GitHubPort, githubNotConfigured } from './github-port.ts';
 import type { KubePort } from './kube-port.ts';
 
 export type { ChangesPort } from './changes-port.ts';
@@ -34,4 +34,15 @@ export function requirePort<T>(port: T | undefined, what: string, howToConfigure
     });
   }
   return port;
+}
+
+/** The error for a port a tool or command needs but this deployment has not configured. */
+export function portNotConfigured(port: Exclude<keyof Ports, 'redact'>): AppError {
+  if (port === 'github') return githubNotConfigured();
+  const how: Record<typeof port, string> = {
+    kube: 'Kubernetes is not configured. Set KUBECONFIG (or run in a cluster with a service account).',
+    changes:
+      'Deploys are not configured: the team file (SHIPMATE_CONFIG) lists no services. Add a `services:` section.',
+  };
+  return new AppError({ code: 'not_configured', userMessage: how[port] });
 }

@@ -1,52 +1,16 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { context, escapeMrkdwn, fitMessage, section, truncate } from '../../../tools/shared/block-kit.ts';
+import { context, fitMessage, section, truncate } from '../../../tools/shared/block-kit.ts';
 import type { Tool } from '../../../tools/shared/define-tool.ts';
 import type { Block } from '../../../tools/shared/message.ts';
 import type { Ports } from '../../../tools/shared/ports.ts';
-import { type ThreadMessage, threadToHistory } from '../../agent/history.ts';
+import { threadToHistory } from '../../agent/history.ts';
 import { newTurnUsage, runTurn, type TurnLimits, type TurnResult } from '../../agent/run-turn.ts';
-import type { ReplyTarget } from '../../context.ts';
 import { AppError, toAppError } from '../../errors.ts';
-import type { OpsCommand } from '../../ops/command.ts';
-import { renderHelp } from '../../ops/router.ts';
-import { defineJob, type JobKind, type JobOutcome, type JobRun } from '../queues.ts';
-
-export const agentTurnPayload = z.object({
-  text: z.string().max(40_000),
-  /** ts of the asking message: history is what came before it in the thread. */
-  messageTs: z.string().optional(),
-});
-export type AgentTurnPayload = z.infer<typeof agentTurnPayload>;
-
-/**
- * Without an LLM, a mention gets a deterministic answer: the `/ops` commands whose words match what
- * was asked (all of them when nothing matches) and how to turn on free-text understanding.
- */
-export function processDeterministicTurn(
-  run: JobRun<AgentTurnPayload>,
-  commands: readonly OpsCommand[],
-): JobOutcome {
-  const words = new Set(run.payload.text.toLowerCase().match(/[a-z]+/g) ?? []);
-  const matches = commands.filter((c) => [c.name, ...(c.keywords ?? [])].some((k) => words.has(k)));
-  const enable =
-    'I can answer in your own words once an LLM is configured (OPENAI_API_KEY, and OPENAI_BASE_URL / OPENAI_MODEL for other OpenAI-compatible servers).';
-  if (!matches.length) {
-    const help = renderHelp(commands);
-    return {
-      message: { text: `${help.text}\n${enable}`, blocks: [...(help.blocks ?? []), context(enable)] },
-    };
-  }
-  const lines = matches.map((c) => `\`${escapeMrkdwn(c.usage)}\` — ${escapeMrkdwn(c.summary)}`);
-  const lead = matches.length === 1 ? 'This command should help:' : 'These commands should help:';
-  return {
-    message: {
-      text: `${lead}\n${matches.map((c) => `${c.usage} — ${c.summary}`).join('\n')}\n${enable}`,
-      blocks: [section(`${lead}\n${lines.join('\n')}`), context(enable)],
-    },
-  };
-}
+import type { SlackThreads } from '../../slack/threads.ts';
+import type { JobOutcome, JobRun } from '../queues.ts';
+import type { AgentTurnPayload } from '../specs/agent-turn.ts';
+import { toolContext } from '../tool-context.ts';
 
 const STOP_REASON: Record<NonNullable<TurnResult['stopped']>, string> = {
   tool_limit: 'I reached the limit of tool calls for one question',
@@ -88,16 +52,13 @@ export function renderTurn(r: TurnResult, model: string): JobOutcome {
 }
 
 export interface AgentDeps {
-  commands: () => readonly OpsCommand[];
-  /** Absent: no LLM configured; mentions get the deterministic answer. */
-  model?: BaseChatModel;
-  modelName?: string;
+  model: BaseChatModel;
+  modelName: string;
   tools: readonly Tool<unknown, unknown>[];
   /** The ports the agent's tools get: read-only views only (see app.ts). */
   ports: Ports;
-  /** The thread so far (Slack conversations.replies); [] where there is no thread. */
-  threadMessages: (target: ReplyTarget) => Promise<ThreadMessage[]>;
-  botUserId: () => string | undefined;
+  /** The thread so far (Slack conversations.replies) and the bot's own user id. */
+  threads: SlackThreads;
   redis: Redis;
   prefix: string;
   limits: TurnLimits;
@@ -106,91 +67,77 @@ export interface AgentDeps {
   historyTokens?: number;
 }
 
-/** The job that answers an @mention or DM in its thread. */
-export function createAgentTurnJob(deps: AgentDeps): JobKind<AgentTurnPayload> {
-  return defineJob({
-    name: 'agent_turn',
-    payload: agentTurnPayload,
-    attempts: 3,
-    async process(run) {
-      const model = deps.model;
-      if (!model) return processDeterministicTurn(run, deps.commands());
+/** Answers an @mention or DM in its thread with the LLM agent (without an LLM: agent/guide.ts). */
+export async function processAgentTurn(run: JobRun<AgentTurnPayload>, deps: AgentDeps): Promise<JobOutcome> {
+  const model = deps.model;
 
-      if (run.attempt === 1) {
-        const key = `${deps.prefix}:agent-rate:${run.requestedBy}:${Math.floor(Date.now() / 60_000)}`;
-        const n = await deps.redis.incr(key);
-        if (n === 1) await deps.redis.expire(key, 120);
-        if (n > deps.turnsPerMinute) {
-          run.log.info({ n }, 'agent rate limit');
-          return {
-            message: {
-              text: `You have asked me ${n - 1} questions this minute; the limit is ${deps.turnsPerMinute}. Ask again in a minute, or use /ops commands meanwhile.`,
-            },
-          };
-        }
-      }
-
-      // An attempt that answered but could not post (Slack down) left its answer here: post it again
-      // rather than ask the model (and pay for it) a second time.
-      const saved = run.checkpoint.data.outcome as JobOutcome | undefined;
-      if (saved) return saved;
-
-      const history = threadToHistory(await deps.threadMessages(run.target), {
-        beforeTs: run.payload.messageTs ?? '0',
-        botUserId: deps.botUserId(),
-        tokenBudget: deps.historyTokens ?? 3000,
-      });
-      let result: TurnResult;
-      const usage = newTurnUsage();
-      // Tokens are counted per day whether the turn answered, hit a limit or failed part-way.
-      const countTokens = () =>
-        deps.redis.incrby(
-          `${deps.prefix}:llm-tokens:${new Date().toISOString().slice(0, 10)}`,
-          usage.tokens.input + usage.tokens.output,
-        );
-      try {
-        result = await runTurn({
-          model,
-          tools: deps.tools,
-          deps: deps.ports,
-          ctx: {
-            userId: run.requestedBy,
-            channelId: run.target.kind === 'slack' ? run.target.channel : undefined,
-            traceId: run.traceId,
-            signal: run.signal,
-            progress: run.progress,
-          },
-          history,
-          question: run.payload.text,
-          limits: deps.limits,
-          usage,
-        });
-      } catch (e) {
-        run.log.info({ tokens: usage.tokens, modelCalls: usage.modelCalls }, 'agent turn failed part-way');
-        await countTokens().catch(() => undefined);
-        if (run.signal.aborted) throw e;
-        const err = toAppError(e);
-        throw new AppError({
-          code: 'llm_unavailable',
-          userMessage: `The language model did not answer (${err.code}). Try again in a minute, or use /ops commands (\`/ops help\`).`,
-          retryable: err.retryable,
-          cause: e,
-        });
-      }
-      run.log.info(
-        {
-          tokens: result.tokens,
-          modelCalls: result.modelCalls,
-          toolCalls: result.state.toolCalls,
-          stopped: result.stopped,
-          historyTurns: history.length,
+  if (run.attempt === 1) {
+    const key = `${deps.prefix}:agent-rate:${run.requestedBy}:${Math.floor(Date.now() / 60_000)}`;
+    const n = await deps.redis.incr(key);
+    if (n === 1) await deps.redis.expire(key, 120);
+    if (n > deps.turnsPerMinute) {
+      run.log.info({ n }, 'agent rate limit');
+      return {
+        message: {
+          text: `You have asked me ${n - 1} questions this minute; the limit is ${deps.turnsPerMinute}. Ask again in a minute, or use /ops commands meanwhile.`,
         },
-        'agent turn',
-      );
-      await countTokens();
-      const outcome = renderTurn(result, deps.modelName ?? 'the model');
-      await run.checkpoint.save({ outcome });
-      return outcome;
-    },
+      };
+    }
+  }
+
+  // An attempt that answered but could not post (Slack down) left its answer here: post it again
+  // rather than ask the model (and pay for it) a second time.
+  const saved = run.checkpoint.data.outcome as JobOutcome | undefined;
+  if (saved) return saved;
+
+  const history = threadToHistory(await deps.threads.replies(run.target), {
+    beforeTs: run.payload.messageTs ?? '0',
+    botUserId: await deps.threads.botUserId(),
+    tokenBudget: deps.historyTokens ?? 3000,
   });
+  let result: TurnResult;
+  const usage = newTurnUsage();
+  // Tokens are counted per day whether the turn answered, hit a limit or failed part-way.
+  const countTokens = () =>
+    deps.redis.incrby(
+      `${deps.prefix}:llm-tokens:${new Date().toISOString().slice(0, 10)}`,
+      usage.tokens.input + usage.tokens.output,
+    );
+  try {
+    result = await runTurn({
+      model,
+      tools: deps.tools,
+      deps: deps.ports,
+      ctx: toolContext(run),
+      history,
+      question: run.payload.text,
+      limits: deps.limits,
+      usage,
+    });
+  } catch (e) {
+    run.log.info({ tokens: usage.tokens, modelCalls: usage.modelCalls }, 'agent turn failed part-way');
+    await countTokens().catch(() => undefined);
+    if (run.signal.aborted) throw e;
+    const err = toAppError(e);
+    throw new AppError({
+      code: 'llm_unavailable',
+      userMessage: `The language model did not answer (${err.code}). Try again in a minute, or use /ops commands (\`/ops help\`).`,
+      retryable: err.retryable,
+      cause: e,
+    });
+  }
+  run.log.info(
+    {
+      tokens: result.tokens,
+      modelCalls: result.modelCalls,
+      toolCalls: result.state.toolCalls,
+      stopped: result.stopped,
+      historyTurns: history.length,
+    },
+    'agent turn',
+  );
+  await countTokens();
+  const outcome = renderTurn(result, deps.modelName);
+  await run.checkpoint.save({ outcome });
+  return outcome;
 }

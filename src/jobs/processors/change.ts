@@ -1,5 +1,4 @@
 import { DelayedError } from 'bullmq';
-import { z } from 'zod';
 import { actions, button, context, escapeMrkdwn, fields, section } from '../../../tools/shared/block-kit.ts';
 import type { KubePort } from '../../../tools/shared/kube-port.ts';
 import type { AuditLog } from '../../audit/audit.ts';
@@ -8,68 +7,37 @@ import type { RequestStore } from '../../deploys/requests.ts';
 import { watchRollout } from '../../deploys/rollout.ts';
 import type { DeployService } from '../../deploys/service.ts';
 import { AppError, toAppError } from '../../errors.ts';
-import { defineJob, type JobKind } from '../queues.ts';
-
-export const proposePayload = z.object({
-  input: z.discriminatedUnion('kind', [
-    z.object({
-      kind: z.literal('deploy'),
-      service: z.string(),
-      environment: z.string(),
-      version: z.string(),
-    }),
-    z.object({
-      kind: z.literal('rollback'),
-      service: z.string(),
-      environment: z.string(),
-      revision: z.number().int().positive().optional(),
-    }),
-  ]),
-  invocationId: z.string(),
-});
+import type { JobOutcome, JobRun } from '../queues.ts';
+import type { ProposePayload, RequestIdPayload } from '../specs/changes.ts';
 
 /** `/ops deploy` and `/ops rollback`: preview + dry run + a pending request; the progress message becomes the request message. */
-export function createProposeJob(deps: {
-  deploys: () => DeployService;
-}): JobKind<z.infer<typeof proposePayload>> {
-  return defineJob({
-    name: 'change_propose',
-    payload: proposePayload,
-    attempts: 3,
-    async process(run) {
-      run.progress('reading the Deployment and dry-running the change');
-      const { request } = await deps.deploys().propose(run.payload.input, {
-        userId: run.requestedBy,
-        traceId: run.traceId,
-        invocationId: run.payload.invocationId,
-      });
-      const where = run.message();
-      await deps.deploys().attachMessage(request.id, {
-        channel: where?.channel ?? (run.target.kind === 'console' ? 'CONSOLE' : undefined),
-        ts: where?.ts,
-      });
-      const stored = (await deps.deploys().get(request.id)) ?? request;
-      return { message: await deps.deploys().messageFor(stored) };
-    },
+export async function processPropose(
+  run: JobRun<ProposePayload>,
+  deps: { deploys: DeployService },
+): Promise<JobOutcome> {
+  run.progress('reading the Deployment and dry-running the change');
+  const { request } = await deps.deploys.propose(run.payload.input, {
+    userId: run.requestedBy,
+    traceId: run.traceId,
+    invocationId: run.payload.invocationId,
   });
+  const where = run.message();
+  await deps.deploys.attachMessage(request.id, {
+    channel: where?.channel ?? (run.target.kind === 'console' ? 'CONSOLE' : undefined),
+    ts: where?.ts,
+  });
+  const stored = (await deps.deploys.get(request.id)) ?? request;
+  return { message: await deps.deploys.messageFor(stored) };
 }
 
-export const requestIdPayload = z.object({ requestId: z.string() });
-
 /** Expires a request nobody decided in time (a delayed job). */
-export function createExpiryJob(deps: {
-  deploys: () => DeployService;
-}): JobKind<z.infer<typeof requestIdPayload>> {
-  return defineJob({
-    name: 'change_expiry',
-    payload: requestIdPayload,
-    progressMessage: false,
-    async process(run) {
-      const expired = await deps.deploys().expire(run.payload.requestId);
-      run.log.info({ requestId: run.payload.requestId, expired }, 'approval window closed');
-      return { message: { text: '' }, silent: true };
-    },
-  });
+export async function processExpiry(
+  run: JobRun<RequestIdPayload>,
+  deps: { deploys: DeployService },
+): Promise<JobOutcome> {
+  const expired = await deps.deploys.expire(run.payload.requestId);
+  run.log.info({ requestId: run.payload.requestId, expired }, 'approval window closed');
+  return { message: { text: '' }, silent: true };
 }
 
 /**
@@ -78,189 +46,176 @@ export function createExpiryJob(deps: {
  * patching again), watches the rollout to its end and reports — with the failing pods' reasons and a
  * Rollback button when it fails.
  */
-export function createApplyJob(deps: {
-  deploys: () => DeployService;
+export interface ApplyDeps {
+  deploys: DeployService;
   requests: RequestStore;
   audit: AuditLog;
   kube: KubeDeployPort & Pick<KubePort, 'list'>;
   rolloutTimeoutMs: number;
-}): JobKind<z.infer<typeof requestIdPayload>> {
-  return defineJob({
-    name: 'change_apply',
-    payload: requestIdPayload,
-    attempts: 3,
-    cancellable: false,
-    // One attempt watches the whole rollout; waits for the lock happen between attempts (retryLater).
-    timeoutMs: deps.rolloutTimeoutMs + 5 * 60_000,
-    async process(run) {
-      const id = run.payload.requestId;
-      const r = await deps.deploys().get(id);
-      if (!r) return { message: { text: `Change request ${id} no longer exists; nothing was done.` } };
-      if (r.state !== 'approved' && r.state !== 'running') {
-        return { message: { text: `Change request ${id} is ${r.state}; nothing was done.` } };
-      }
-      const what = `${r.kind === 'deploy' ? 'Deploy' : 'Rollback'} of ${r.service} to ${r.environment}`;
-      const ref = deps.deploys().refOf(r);
-      const lockMs = deps.rolloutTimeoutMs + 10 * 60_000;
-      const holder = await deps.requests.lock(r.service, r.environment, id, lockMs);
-      if (holder) {
-        // Wait without holding a worker slot, for at most one other change's lifetime.
-        const since = (run.checkpoint.data.waitingSince as number | undefined) ?? Date.now();
-        if (run.checkpoint.data.waitingSince === undefined)
-          await run.checkpoint.save({ waitingSince: since });
-        if (Date.now() - since > lockMs) {
-          throw new AppError({
-            code: 'environment_busy',
-            userMessage: `Change ${holder} to ${r.service} ${r.environment} has held it for over ${Math.round(lockMs / 60_000)} min; this one was not applied. Ask again when it has finished.`,
-          });
+}
+
+/** One attempt watches the whole rollout; waits for the lock happen between attempts (retryLater). */
+export const applyTimeoutMs = (rolloutTimeoutMs: number) => rolloutTimeoutMs + 5 * 60_000;
+
+export async function processApply(run: JobRun<RequestIdPayload>, deps: ApplyDeps): Promise<JobOutcome> {
+  const id = run.payload.requestId;
+  const r = await deps.deploys.get(id);
+  if (!r) return { message: { text: `Change request ${id} no longer exists; nothing was done.` } };
+  if (r.state !== 'approved' && r.state !== 'running') {
+    return { message: { text: `Change request ${id} is ${r.state}; nothing was done.` } };
+  }
+  const what = `${r.kind === 'deploy' ? 'Deploy' : 'Rollback'} of ${r.service} to ${r.environment}`;
+  const ref = deps.deploys.refOf(r);
+  const lockMs = deps.rolloutTimeoutMs + 10 * 60_000;
+  const holder = await deps.requests.lock(r.service, r.environment, id, lockMs);
+  if (holder) {
+    // Wait without holding a worker slot, for at most one other change's lifetime.
+    const since = (run.checkpoint.data.waitingSince as number | undefined) ?? Date.now();
+    if (run.checkpoint.data.waitingSince === undefined) await run.checkpoint.save({ waitingSince: since });
+    if (Date.now() - since > lockMs) {
+      throw new AppError({
+        code: 'environment_busy',
+        userMessage: `Change ${holder} to ${r.service} ${r.environment} has held it for over ${Math.round(lockMs / 60_000)} min; this one was not applied. Ask again when it has finished.`,
+      });
+    }
+    await run.retryLater(5000, `waiting for change ${holder} to ${r.service} ${r.environment} to finish`);
+  }
+  const audit = (type: 'started' | 'succeeded' | 'failed', detail: string) =>
+    deps.audit.record({
+      type,
+      kind: r.kind,
+      actor: r.decidedBy ?? r.requestedBy,
+      service: r.service,
+      environment: r.environment,
+      requestId: id,
+      detail,
+      traceId: run.traceId,
+    });
+  let released = false;
+  const release = async () => {
+    released = true;
+    await deps.requests.unlock(r.service, r.environment, id);
+  };
+  try {
+    let generation = run.checkpoint.data.generation as number | undefined;
+    if (generation === undefined) {
+      if (!run.checkpoint.data.started) {
+        if ((await deps.requests.transition(id, ['approved'], 'running')).ok) {
+          await audit('started', `${r.fromImage} → ${r.toImage}`);
         }
-        await run.retryLater(5000, `waiting for change ${holder} to ${r.service} ${r.environment} to finish`);
+        await run.checkpoint.save({ started: true });
       }
-      const audit = (type: 'started' | 'succeeded' | 'failed', detail: string) =>
-        deps.audit.record({
-          type,
-          kind: r.kind,
-          actor: r.decidedBy ?? r.requestedBy,
-          service: r.service,
-          environment: r.environment,
-          requestId: id,
-          detail,
-          traceId: run.traceId,
+      run.progress('patching the Deployment');
+      // An attempt that died after patching but before its checkpoint must not patch again: a
+      // rollback's target revision has been renumbered since, and kubectl-style undo would refuse.
+      const current = await deps.kube.getDeployment(ref, run.signal);
+      const image = current.containers.find((c) => c.name === r.container)?.image;
+      const applied = current.revision !== r.fromRevision && image === r.toImage;
+      // What was approved was a change from this revision and image: if someone changed the
+      // Deployment since, applying the old preview could silently undo their change.
+      if (!applied && (current.revision !== r.fromRevision || image !== r.fromImage)) {
+        throw new AppError({
+          code: 'stale_request',
+          userMessage: `${r.service} ${r.environment} changed since this request was made (now revision ${current.revision}, \`${image}\`); nothing was applied. Ask again to see a fresh preview.`,
         });
-      let released = false;
-      const release = async () => {
-        released = true;
-        await deps.requests.unlock(r.service, r.environment, id);
-      };
-      try {
-        let generation = run.checkpoint.data.generation as number | undefined;
-        if (generation === undefined) {
-          if (!run.checkpoint.data.started) {
-            if ((await deps.requests.transition(id, ['approved'], 'running')).ok) {
-              await audit('started', `${r.fromImage} → ${r.toImage}`);
-            }
-            await run.checkpoint.save({ started: true });
-          }
-          run.progress('patching the Deployment');
-          // An attempt that died after patching but before its checkpoint must not patch again: a
-          // rollback's target revision has been renumbered since, and kubectl-style undo would refuse.
-          const current = await deps.kube.getDeployment(ref, run.signal);
-          const image = current.containers.find((c) => c.name === r.container)?.image;
-          const applied = current.revision !== r.fromRevision && image === r.toImage;
-          // What was approved was a change from this revision and image: if someone changed the
-          // Deployment since, applying the old preview could silently undo their change.
-          if (!applied && (current.revision !== r.fromRevision || image !== r.fromImage)) {
-            throw new AppError({
-              code: 'stale_request',
-              userMessage: `${r.service} ${r.environment} changed since this request was made (now revision ${current.revision}, \`${image}\`); nothing was applied. Ask again to see a fresh preview.`,
+      }
+      const after = applied
+        ? current
+        : r.kind === 'deploy'
+          ? await deps.kube.setImage(ref, r.container, r.toImage, {
+              dryRun: false,
+              signal: run.signal,
+              fieldManager: 'shipmate',
+            })
+          : await deps.kube.rollbackTo(ref, r.toRevision ?? 0, {
+              dryRun: false,
+              signal: run.signal,
+              fieldManager: 'shipmate',
             });
-          }
-          const after = applied
-            ? current
-            : r.kind === 'deploy'
-              ? await deps.kube.setImage(ref, r.container, r.toImage, {
-                  dryRun: false,
-                  signal: run.signal,
-                  fieldManager: 'shipmate',
-                })
-              : await deps.kube.rollbackTo(ref, r.toRevision ?? 0, {
-                  dryRun: false,
-                  signal: run.signal,
-                  fieldManager: 'shipmate',
-                });
-          generation = after.generation;
-          await run.checkpoint.save({ generation });
-        } else {
-          run.progress('resuming the rollout watch');
-        }
-        const started = Date.now();
-        const result = await watchRollout(deps.kube, ref, {
-          fromGeneration: generation,
-          timeoutMs: deps.rolloutTimeoutMs,
-          signal: run.signal,
-          onProgress: (st) => run.progress(st.text),
-        });
-        const secs = Math.round((Date.now() - started) / 1000);
-        const superseded = result.superseded
-          ? [
-              context(
-                '⚠️ Someone changed the Deployment again after this change: the outcome below is of their change.',
-              ),
-            ]
-          : [];
-        if (result.outcome === 'complete') {
-          if ((await deps.requests.transition(id, ['running'], 'succeeded')).ok)
-            await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
-          await release();
-          return {
-            message: {
-              text: `${what} succeeded: ${r.toImage} is live (${result.status.text}).`,
-              blocks: [
-                section(`✅ *${escapeMrkdwn(what)}* succeeded — \`${escapeMrkdwn(r.toImage)}\` is live.`),
-                fields([
-                  `*Rollout*\n${escapeMrkdwn(result.status.text)}`,
-                  `*Revision*\n${result.snapshot.revision}`,
-                  `*Watched*\n${secs} s`,
-                ]),
-                context(`request \`${id}\` · approved by <@${r.decidedBy}> · asked by <@${r.requestedBy}>`),
-                ...superseded,
-              ],
-            },
-          };
-        }
-        const why =
-          result.outcome === 'timeout'
-            ? `not complete after ${Math.round(deps.rolloutTimeoutMs / 60_000)} min`
-            : (result.status.reason ?? 'failed');
-        if ((await deps.requests.transition(id, ['running'], 'failed')).ok)
-          await audit('failed', `${why}: ${result.status.text}`);
-        await release();
-        const pods = result.failingPods
-          .slice(0, 5)
-          .map((p) => `• \`${p.pod}\` *${p.reason}*: ${escapeMrkdwn(p.detail)}`);
-        const morePods = result.failingPodsTotal - pods.length;
-        if (morePods > 0) pods.push(`+${morePods} more`);
-        return {
-          message: {
-            text: `${what} failed (${why}): ${result.status.text}`,
-            blocks: [
-              section(
-                `❌ *${escapeMrkdwn(what)}* failed — ${escapeMrkdwn(why)}.\n${escapeMrkdwn(result.status.text)}`,
-              ),
-              ...superseded,
-              ...(pods.length ? [section(`*Failing pods*\n${pods.join('\n')}`)] : []),
-              ...(result.podsError
-                ? [context(`Pods could not be listed: ${escapeMrkdwn(result.podsError)}`)]
-                : []),
-              context(
-                `request \`${id}\` · the previous version keeps serving where the rollout left old pods.`,
-              ),
-              actions([
-                button(
-                  'change_rollback',
-                  'Roll back',
-                  `/ops rollback ${r.service} ${r.environment}`,
-                  'danger',
-                ),
-              ]),
-            ],
-          },
-        };
-      } catch (e) {
-        // A failure that ends the job (not a retry, not a shutdown) ends the request and frees the
-        // environment; on shutdown the lock stays with this request for the worker that resumes it.
-        if (e instanceof DelayedError) throw e;
-        const err = toAppError(e);
-        const stop = run.stopReason();
-        const final = stop === 'timeout' || (stop === undefined && (!err.retryable || run.attempt >= 3));
-        if (!released && final) {
-          if ((await deps.requests.transition(id, ['approved', 'running'], 'failed')).ok) {
-            await audit('failed', stop === 'timeout' ? 'the job ran out of time' : err.userMessage);
-          }
-          await release();
-        }
-        throw e;
+      generation = after.generation;
+      await run.checkpoint.save({ generation });
+    } else {
+      run.progress('resuming the rollout watch');
+    }
+    const started = Date.now();
+    const result = await watchRollout(deps.kube, ref, {
+      fromGeneration: generation,
+      timeoutMs: deps.rolloutTimeoutMs,
+      signal: run.signal,
+      onProgress: (st) => run.progress(st.text),
+    });
+    const secs = Math.round((Date.now() - started) / 1000);
+    const superseded = result.superseded
+      ? [
+          context(
+            '⚠️ Someone changed the Deployment again after this change: the outcome below is of their change.',
+          ),
+        ]
+      : [];
+    if (result.outcome === 'complete') {
+      if ((await deps.requests.transition(id, ['running'], 'succeeded')).ok)
+        await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
+      await release();
+      return {
+        message: {
+          text: `${what} succeeded: ${r.toImage} is live (${result.status.text}).`,
+          blocks: [
+            section(`✅ *${escapeMrkdwn(what)}* succeeded — \`${escapeMrkdwn(r.toImage)}\` is live.`),
+            fields([
+              `*Rollout*\n${escapeMrkdwn(result.status.text)}`,
+              `*Revision*\n${result.snapshot.revision}`,
+              `*Watched*\n${secs} s`,
+            ]),
+            context(`request \`${id}\` · approved by <@${r.decidedBy}> · asked by <@${r.requestedBy}>`),
+            ...superseded,
+          ],
+        },
+      };
+    }
+    const why =
+      result.outcome === 'timeout'
+        ? `not complete after ${Math.round(deps.rolloutTimeoutMs / 60_000)} min`
+        : (result.status.reason ?? 'failed');
+    if ((await deps.requests.transition(id, ['running'], 'failed')).ok)
+      await audit('failed', `${why}: ${result.status.text}`);
+    await release();
+    const pods = result.failingPods
+      .slice(0, 5)
+      .map((p) => `• \`${p.pod}\` *${p.reason}*: ${escapeMrkdwn(p.detail)}`);
+    const morePods = result.failingPodsTotal - pods.length;
+    if (morePods > 0) pods.push(`+${morePods} more`);
+    return {
+      message: {
+        text: `${what} failed (${why}): ${result.status.text}`,
+        blocks: [
+          section(
+            `❌ *${escapeMrkdwn(what)}* failed — ${escapeMrkdwn(why)}.\n${escapeMrkdwn(result.status.text)}`,
+          ),
+          ...superseded,
+          ...(pods.length ? [section(`*Failing pods*\n${pods.join('\n')}`)] : []),
+          ...(result.podsError
+            ? [context(`Pods could not be listed: ${escapeMrkdwn(result.podsError)}`)]
+            : []),
+          context(`request \`${id}\` · the previous version keeps serving where the rollout left old pods.`),
+          actions([
+            button('change_rollback', 'Roll back', `/ops rollback ${r.service} ${r.environment}`, 'danger'),
+          ]),
+        ],
+      },
+    };
+  } catch (e) {
+    // A failure that ends the job (not a retry, not a shutdown) ends the request and frees the
+    // environment; on shutdown the lock stays with this request for the worker that resumes it.
+    if (e instanceof DelayedError) throw e;
+    const err = toAppError(e);
+    const stop = run.stopReason();
+    const final = stop === 'timeout' || (stop === undefined && (!err.retryable || run.attempt >= 3));
+    if (!released && final) {
+      if ((await deps.requests.transition(id, ['approved', 'running'], 'failed')).ok) {
+        await audit('failed', stop === 'timeout' ? 'the job ran out of time' : err.userMessage);
       }
-    },
-  });
+      await release();
+    }
+    throw e;
+  }
 }

@@ -1,18 +1,11 @@
-import { z } from 'zod';
 import { rerunMessage } from '../../../tools/shared/ci/commands.ts';
 import type { GitHubPort, WorkflowRun } from '../../../tools/shared/github-port.ts';
 import { requireGitHub } from '../../../tools/shared/github-port.ts';
 import type { AuditLog } from '../../audit/audit.ts';
 import type { TeamConfig } from '../../config.ts';
 import { isAppError } from '../../errors.ts';
-import { defineJob, type JobKind } from '../queues.ts';
-
-export const ciRerunPayload = z.object({
-  owner: z.string().min(1),
-  repo: z.string().min(1),
-  runId: z.number().int().positive(),
-});
-export type CiRerunPayload = z.infer<typeof ciRerunPayload>;
+import type { JobOutcome, JobRun } from '../queues.ts';
+import type { CiRerunPayload } from '../specs/ci.ts';
 
 /**
  * The job behind `/ops rerun` and the "Re-run failed jobs" button (the command has checked the
@@ -25,48 +18,39 @@ export type CiRerunPayload = z.infer<typeof ciRerunPayload>;
  * "not re-runnable" while the new attempt runs — nor audit twice. Not cancellable: once GitHub has
  * the request, stopping the job would not stop the run.
  */
-export function createCiRerunJob(deps: {
-  github: GitHubPort | undefined;
-  audit: AuditLog;
-  team: TeamConfig;
-}): JobKind<CiRerunPayload> {
+export async function processCiRerun(
+  run: JobRun<CiRerunPayload>,
+  deps: { github: GitHubPort | undefined; audit: AuditLog; team: TeamConfig },
+): Promise<JobOutcome> {
   const serviceOf = (repo: string) =>
     Object.entries(deps.team.services).find(([, s]) => s.repo?.toLowerCase() === repo.toLowerCase())?.[0];
-  return defineJob({
-    name: 'ci_rerun',
-    payload: ciRerunPayload,
-    attempts: 3,
-    cancellable: false,
-    async process(run) {
-      const ref = run.payload;
-      const repo = `${ref.owner}/${ref.repo}`;
-      const github = requireGitHub(deps.github);
-      let rerun = run.checkpoint.data.run as WorkflowRun | undefined;
-      if (!rerun) {
-        run.progress(`Asking GitHub to re-run the failed jobs of ${repo} run ${ref.runId}…`);
-        try {
-          rerun = await github.rerunFailedJobs(ref, { signal: run.signal });
-        } catch (e) {
-          // The port asks for the re-run, then reads the run back. If an earlier attempt's request
-          // went through and only the read failed, GitHub now refuses a second re-run of a running
-          // run: that refusal on a retry means it is running, not that it failed.
-          if (!(run.attempt > 1 && isAppError(e) && e.code === 'github_not_rerunnable')) throw e;
-          rerun = await github.getWorkflowRun(ref, { signal: run.signal });
-        }
-        await run.checkpoint.save({ run: rerun });
-      }
-      if (!run.checkpoint.data.audited) {
-        await deps.audit.record({
-          type: 'rerun',
-          actor: run.requestedBy,
-          kind: 'rerun',
-          service: serviceOf(repo),
-          detail: `${repo}#${ref.runId}`,
-          traceId: run.traceId,
-        });
-        await run.checkpoint.save({ audited: true });
-      }
-      return { message: rerunMessage(ref, rerun, run.requestedBy) };
-    },
-  });
+  const ref = run.payload;
+  const repo = `${ref.owner}/${ref.repo}`;
+  const github = requireGitHub(deps.github);
+  let rerun = run.checkpoint.data.run as WorkflowRun | undefined;
+  if (!rerun) {
+    run.progress(`Asking GitHub to re-run the failed jobs of ${repo} run ${ref.runId}…`);
+    try {
+      rerun = await github.rerunFailedJobs(ref, { signal: run.signal });
+    } catch (e) {
+      // The port asks for the re-run, then reads the run back. If an earlier attempt's request
+      // went through and only the read failed, GitHub now refuses a second re-run of a running
+      // run: that refusal on a retry means it is running, not that it failed.
+      if (!(run.attempt > 1 && isAppError(e) && e.code === 'github_not_rerunnable')) throw e;
+      rerun = await github.getWorkflowRun(ref, { signal: run.signal });
+    }
+    await run.checkpoint.save({ run: rerun });
+  }
+  if (!run.checkpoint.data.audited) {
+    await deps.audit.record({
+      type: 'rerun',
+      actor: run.requestedBy,
+      kind: 'rerun',
+      service: serviceOf(repo),
+      detail: `${repo}#${ref.runId}`,
+      traceId: run.traceId,
+    });
+    await run.checkpoint.save({ audited: true });
+  }
+  return { message: rerunMessage(ref, rerun, run.requestedBy) };
 }

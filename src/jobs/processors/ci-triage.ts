@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import {
   actions,
   button,
@@ -17,19 +16,8 @@ import type { TriageExplainer } from '../../agent/explain-failure.ts';
 import type { ReplyTarget } from '../../context.ts';
 import { isAppError } from '../../errors.ts';
 import type { Messenger } from '../messenger.ts';
-import { defineJob, type JobKind } from '../queues.ts';
-
-export const ciTriagePayload = z.object({
-  owner: z.string().min(1),
-  repo: z.string().min(1),
-  runId: z.number().int().positive(),
-  runAttempt: z.number().int().positive(),
-  /** Slack channel from `ci.channels`. */
-  channel: z.string().min(1),
-  /** GitHub's `x-github-delivery`, for the logs. */
-  deliveryId: z.string().optional(),
-});
-export type CiTriagePayload = z.infer<typeof ciTriagePayload>;
+import type { JobOutcome, JobRun } from '../queues.ts';
+import type { CiTriagePayload } from '../specs/ci.ts';
 
 /** "The same failure" is threaded under the first message for this long after it (default a day). */
 export const REPEAT_WINDOW_MS = 86_400_000;
@@ -81,7 +69,7 @@ export function repeatMessage(r: TriageResult): Message {
  * A run that is no longer failed by the time the job runs (someone re-ran it and the new attempt is
  * running or passed), or that has a newer attempt (whose own delivery will be triaged), is skipped.
  */
-export function createCiTriageJob(deps: {
+export interface CiTriageDeps {
   github: GitHubPort | undefined;
   redact: (text: string) => string;
   redis: Redis;
@@ -89,75 +77,65 @@ export function createCiTriageJob(deps: {
   messenger: Messenger;
   explainer?: TriageExplainer;
   repeatWindowMs?: number;
-}): JobKind<CiTriagePayload> {
+}
+
+export async function processCiTriage(run: JobRun<CiTriagePayload>, deps: CiTriageDeps): Promise<JobOutcome> {
   const windowMs = deps.repeatWindowMs ?? REPEAT_WINDOW_MS;
   const seenKey = (fingerprint: string) => `${deps.prefix}:ci-seen:${fingerprint}`;
-  return defineJob({
-    name: 'ci_triage',
-    payload: ciTriagePayload,
-    attempts: 3,
-    progressMessage: false,
-    async process(run) {
-      const p = run.payload;
-      const log = run.log.child({ repo: `${p.owner}/${p.repo}`, runId: p.runId, deliveryId: p.deliveryId });
-      if (run.checkpoint.data.posted) return { message: { text: '' }, silent: true };
-      const github = requireGitHub(deps.github);
-      const ref = { owner: p.owner, repo: p.repo };
-      let ghRun: Awaited<ReturnType<typeof resolveRun>>;
-      try {
-        ghRun = await resolveRun(github, ref, { kind: 'run', runId: p.runId }, run.signal);
-      } catch (e) {
-        if (isAppError(e) && (e.code === 'run_in_progress' || e.code === 'run_not_failed')) {
-          log.info({ code: e.code }, 'run no longer failed (re-run since?); not triaged');
-          return { message: { text: '' }, silent: true };
-        }
-        throw e;
-      }
-      if (ghRun.runAttempt > p.runAttempt) {
-        log.info({ attempt: ghRun.runAttempt }, 'a newer attempt exists; its own delivery triages it');
-        return { message: { text: '' }, silent: true };
-      }
-      const result = await triageRun(github, deps.redact, ref, ghRun, {
-        signal: run.signal,
-        progress: run.progress,
-      });
-      const target: ReplyTarget = { kind: 'slack', channel: p.channel };
-
-      const key = result.fingerprint ? seenKey(result.fingerprint) : undefined;
-      const raw = key ? await deps.redis.get(key) : null;
-      const seen = raw ? (JSON.parse(raw) as Seen) : undefined;
-      // Same failure, same channel (the mapping may have changed since): reply in the first thread.
-      if (seen && seen.channel === p.channel) {
-        await deps.messenger.postInThread(
-          target,
-          { channel: seen.channel, ts: seen.ts },
-          repeatMessage(result),
-        );
-        await run.checkpoint.save({ posted: { channel: seen.channel, threadTs: seen.ts } });
-        log.info(
-          { fingerprint: result.fingerprint, threadTs: seen.ts },
-          'same failure again; replied in its thread',
-        );
-        return { message: { text: '' }, silent: true };
-      }
-
-      let message = triageBuild.blocks(result);
-      if (deps.explainer) message = await deps.explainer.addTo(result, message, { log, signal: run.signal });
-      const handle = await deps.messenger.post(target, message);
-      if (key && handle.ts) {
-        const value: Seen = {
-          channel: handle.channel ?? p.channel,
-          ts: handle.ts,
-          runId: ghRun.id,
-          runNumber: ghRun.runNumber,
-        };
-        // NX: two different runs failing the same way at the same moment both post, and the first
-        // one's thread is kept for the repeats after them.
-        await deps.redis.set(key, JSON.stringify(value), 'PX', windowMs, 'NX');
-      }
-      await run.checkpoint.save({ posted: { channel: handle.channel ?? p.channel, ts: handle.ts } });
-      log.info({ fingerprint: result.fingerprint, ts: handle.ts, kind: result.kind }, 'CI failure triaged');
+  const p = run.payload;
+  const log = run.log.child({ repo: `${p.owner}/${p.repo}`, runId: p.runId, deliveryId: p.deliveryId });
+  if (run.checkpoint.data.posted) return { message: { text: '' }, silent: true };
+  const github = requireGitHub(deps.github);
+  const ref = { owner: p.owner, repo: p.repo };
+  let ghRun: Awaited<ReturnType<typeof resolveRun>>;
+  try {
+    ghRun = await resolveRun(github, ref, { kind: 'run', runId: p.runId }, run.signal);
+  } catch (e) {
+    if (isAppError(e) && (e.code === 'run_in_progress' || e.code === 'run_not_failed')) {
+      log.info({ code: e.code }, 'run no longer failed (re-run since?); not triaged');
       return { message: { text: '' }, silent: true };
-    },
+    }
+    throw e;
+  }
+  if (ghRun.runAttempt > p.runAttempt) {
+    log.info({ attempt: ghRun.runAttempt }, 'a newer attempt exists; its own delivery triages it');
+    return { message: { text: '' }, silent: true };
+  }
+  const result = await triageRun(github, deps.redact, ref, ghRun, {
+    signal: run.signal,
+    progress: run.progress,
   });
+  const target: ReplyTarget = { kind: 'slack', channel: p.channel };
+
+  const key = result.fingerprint ? seenKey(result.fingerprint) : undefined;
+  const raw = key ? await deps.redis.get(key) : null;
+  const seen = raw ? (JSON.parse(raw) as Seen) : undefined;
+  // Same failure, same channel (the mapping may have changed since): reply in the first thread.
+  if (seen && seen.channel === p.channel) {
+    await deps.messenger.postInThread(target, { channel: seen.channel, ts: seen.ts }, repeatMessage(result));
+    await run.checkpoint.save({ posted: { channel: seen.channel, threadTs: seen.ts } });
+    log.info(
+      { fingerprint: result.fingerprint, threadTs: seen.ts },
+      'same failure again; replied in its thread',
+    );
+    return { message: { text: '' }, silent: true };
+  }
+
+  let message = triageBuild.blocks(result);
+  if (deps.explainer) message = await deps.explainer.addTo(result, message, { log, signal: run.signal });
+  const handle = await deps.messenger.post(target, message);
+  if (key && handle.ts) {
+    const value: Seen = {
+      channel: handle.channel ?? p.channel,
+      ts: handle.ts,
+      runId: ghRun.id,
+      runNumber: ghRun.runNumber,
+    };
+    // NX: two different runs failing the same way at the same moment both post, and the first
+    // one's thread is kept for the repeats after them.
+    await deps.redis.set(key, JSON.stringify(value), 'PX', windowMs, 'NX');
+  }
+  await run.checkpoint.save({ posted: { channel: handle.channel ?? p.channel, ts: handle.ts } });
+  log.info({ fingerprint: result.fingerprint, ts: handle.ts, kind: result.kind }, 'CI failure triaged');
+  return { message: { text: '' }, silent: true };
 }

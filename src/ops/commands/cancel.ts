@@ -1,9 +1,9 @@
-import type { JobRuntime } from '../../jobs/runtime.ts';
+import type { Cancel } from '../../jobs/cancel.ts';
 import type { Policy } from '../../policy/policy.ts';
 import { ephemeral, type OpsCommand, usageError } from '../command.ts';
 
 /** `/ops cancel <job>`: stops a queued or running job; the requester or an admin may. */
-export function createCancelCommand(deps: { jobs: JobRuntime; policy: Policy }): OpsCommand {
+export function createCancelCommand(deps: { cancel: Cancel; policy: Policy }): OpsCommand {
   const cmd: OpsCommand = {
     name: 'cancel',
     usage: '/ops cancel <job-id>',
@@ -19,7 +19,7 @@ export function createCancelCommand(deps: { jobs: JobRuntime; policy: Policy }):
         );
       }
       const userId = ctx.requester.userId;
-      const r = await deps.jobs.cancel(jobId, userId, await deps.policy.isAdmin(userId));
+      const r = await deps.cancel(jobId, userId, await deps.policy.isAdmin(userId));
       switch (r.status) {
         case 'not_found':
           return ephemeral(

@@ -1,17 +1,14 @@
-import type { z } from 'zod';
 import { context, escapeMrkdwn, section } from '../../../tools/shared/block-kit.ts';
 import type { AuditLog, AuditType, StoredAuditEntry } from '../../audit/audit.ts';
 import type { TeamConfig } from '../../config.ts';
 import type { DeployService, ProposalInput } from '../../deploys/service.ts';
-import type { proposePayload } from '../../jobs/processors/change.ts';
-import type { JobKind } from '../../jobs/queues.ts';
-import { type JobRuntime, safeJobId } from '../../jobs/runtime.ts';
+import { type Enqueue, safeJobId } from '../../jobs/enqueue.ts';
+import { changeProposeSpec } from '../../jobs/specs/changes.ts';
 import { ephemeral, type OpsCommand, usageError } from '../command.ts';
 
 export interface ChangeCommandDeps {
   deploys: DeployService;
-  jobs: JobRuntime;
-  proposeJob: JobKind<z.infer<typeof proposePayload>>;
+  enqueue: Enqueue;
   audit: AuditLog;
   team: TeamConfig;
 }
@@ -25,8 +22,8 @@ async function queueProposal(
 ) {
   // Authorize now, before anything is queued: a refusal says who can, and nothing happens.
   await d.deploys.authorize(input, ctx.requester.userId);
-  const r = await d.jobs.enqueue({
-    kind: d.proposeJob,
+  const r = await d.enqueue({
+    spec: changeProposeSpec,
     payload: { input, invocationId: ctx.invocationId },
     jobId: safeJobId('propose', ctx.invocationId),
     requestedBy: ctx.requester.userId,

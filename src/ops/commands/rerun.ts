@@ -1,8 +1,9 @@
 import { parseRerunArgs, RERUN_USAGE } from '../../../tools/shared/ci/commands.ts';
+import type { GitHubPort } from '../../../tools/shared/github-port.ts';
+import { portNotConfigured } from '../../../tools/shared/ports.ts';
 import { AppError } from '../../errors.ts';
-import type { CiRerunPayload } from '../../jobs/processors/ci-rerun.ts';
-import type { JobKind } from '../../jobs/queues.ts';
-import { type JobRuntime, safeJobId } from '../../jobs/runtime.ts';
+import { type Enqueue, safeJobId } from '../../jobs/enqueue.ts';
+import { ciRerunSpec } from '../../jobs/specs/ci.ts';
 import type { Policy } from '../../policy/policy.ts';
 import type { OpsCommand } from '../command.ts';
 
@@ -13,11 +14,10 @@ import type { OpsCommand } from '../command.ts';
  * click, or Slack retrying the request, re-runs once.
  */
 export function createRerunCommand(deps: {
-  jobs: JobRuntime;
+  enqueue: Enqueue;
   policy: Policy;
-  rerunJob: JobKind<CiRerunPayload>;
-  /** Refuses at once when GitHub is not configured. */
-  unavailable?: () => AppError | undefined;
+  /** Absent: GitHub is not configured, and the command says so (after checking its words). */
+  github: GitHubPort | undefined;
 }): OpsCommand {
   return {
     name: 'rerun',
@@ -26,16 +26,15 @@ export function createRerunCommand(deps: {
       "re-run the failed jobs of a GitHub Actions run (deployers of the repository's services, or admins)",
     keywords: ['rerun', 're-run', 'retry', 'restart', 'build', 'ci', 'workflow'],
     async run(argv, ctx) {
-      const missing = deps.unavailable?.();
-      if (missing) throw missing;
       const ref = parseRerunArgs(argv);
+      if (!deps.github) throw portNotConfigured('github');
       const repo = `${ref.owner}/${ref.repo}`;
       const verdict = await deps.policy.canRerun(ctx.requester.userId, repo);
       if (!verdict.ok) {
         throw new AppError({ code: 'forbidden', userMessage: `You can't re-run this. ${verdict.why}` });
       }
-      const r = await deps.jobs.enqueue({
-        kind: deps.rerunJob,
+      const r = await deps.enqueue({
+        spec: ciRerunSpec,
         payload: ref,
         jobId: safeJobId('rerun', ctx.invocationId),
         requestedBy: ctx.requester.userId,

@@ -6,6 +6,7 @@
  *   /ops rerun <owner/repo> <run-id>          (also: /ops rerun <run URL>)
  */
 
+import { usageError } from '../args.ts';
 import { context, escapeMrkdwn, section } from '../block-kit.ts';
 import { AppError } from '../errors.ts';
 import type { RunRef, WorkflowRun } from '../github-port.ts';
@@ -21,9 +22,7 @@ export const RERUN_USAGE = '/ops rerun <owner/repo> <run-id>';
  */
 export const CI_ACTION_IDS = { rerun: 'ci_rerun', triage: 'ci_triage' } as const;
 
-function bad(message: string, usage: string): AppError {
-  return new AppError({ code: 'bad_arguments', userMessage: `${message} Usage: \`${usage}\`` });
-}
+const bad = (message: string, usage: string) => usageError(usage, message);
 
 /** `/ops triage` words (after `triage`) → the triage_build input. */
 export function parseTriageArgs(words: readonly string[]): { repo: string; run?: string } {

@@ -6,11 +6,11 @@
  *   /ops logs <workload-or-pod> [namespace] [--previous | --current] [--container <name>] [--cluster <context>] [--lines <n>]
  *
  * Without --previous/--current, workload_details picks the previous instance for a crash-looping container.
- * Both take already tokenized words (quotes resolved). Errors are AppError `bad_arguments` whose
+ * Both take already tokenized words (quotes resolved). Errors are AppError `usage` (tools/shared/args.ts) whose
  * userMessage includes the usage line.
  */
 
-import { AppError } from '../errors.ts';
+import { type ParsedArgs, parseArgs, usageError } from '../args.ts';
 
 export const STATUS_USAGE = '/ops status [namespace] [--cluster <context>]';
 export const LOGS_USAGE =
@@ -33,40 +33,15 @@ export interface LogsArgs {
   tailLines?: number;
 }
 
-function bad(message: string, usage: string): AppError {
-  return new AppError({ code: 'bad_arguments', userMessage: `${message} Usage: \`${usage}\`` });
-}
+const bad = (message: string, usage: string) => usageError(usage, message);
 
 function split(
   words: readonly string[],
   valued: readonly string[],
   booleans: readonly string[],
   usage: string,
-): { positional: string[]; flags: Map<string, string | true> } {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] ?? '';
-    if (!w.startsWith('-') || w === '-') {
-      positional.push(w);
-      continue;
-    }
-    const body = w.replace(/^--?/, '');
-    const eq = body.indexOf('=');
-    const name = eq >= 0 ? body.slice(0, eq) : body;
-    if (booleans.includes(name)) {
-      if (eq >= 0) throw bad(`--${name} takes no value.`, usage);
-      flags.set(name, true);
-    } else if (valued.includes(name)) {
-      const value = eq >= 0 ? body.slice(eq + 1) : words[++i];
-      if (value === undefined || value === '' || value.startsWith('--'))
-        throw bad(`--${name} needs a value.`, usage);
-      flags.set(name, value);
-    } else {
-      throw bad(`Unknown option ${w}.`, usage);
-    }
-  }
-  return { positional, flags };
+): ParsedArgs {
+  return parseArgs(words, { usage, valued, booleans });
 }
 
 /** `/ops status` words → the cluster_status input. */

@@ -1,0 +1,80 @@
+import type { Tool } from '../../tools/shared/define-tool.ts';
+import type { Route } from '../http/health.ts';
+import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
+import type { JobHandler } from '../jobs/spec.ts';
+import type { OpsCommand } from '../ops/command.ts';
+import type { MentionHandler } from '../ops/mention.ts';
+import type { Feature, FeatureDeps } from './feature.ts';
+
+/** What all features brought, concatenated. */
+export interface Assembled {
+  commands: readonly OpsCommand[];
+  tools: readonly Tool<unknown, unknown>[];
+  jobs: readonly JobHandler<never>[];
+  routes: readonly Route[];
+  actions: readonly string[];
+  mention?: MentionHandler;
+}
+
+function unique(kind: string, names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new Error(`two features bring the ${kind} "${n}"`);
+    seen.add(n);
+  }
+}
+
+/**
+ * Builds each feature in order with what it needs, and concatenates what they bring. A feature sees
+ * the ports the features before it provide and (when it needs `catalog`) their commands, tools and
+ * decorators. Every list is a new array: nothing a feature was given changes afterwards.
+ * Throws (at start-up, naming the features) on a duplicate command, job, action or tool, a second
+ * mention handler, or a feature that brings commands or tools after one that needed the catalog.
+ */
+export function assembleFeatures(
+  features: readonly Feature[],
+  base: Omit<FeatureDeps, 'catalog'>,
+): Assembled {
+  let ports = base.ports;
+  let commands: readonly OpsCommand[] = [];
+  let tools: readonly Tool<unknown, unknown>[] = [];
+  let jobs: readonly JobHandler<never>[] = [];
+  let routes: readonly Route[] = [];
+  let decorate: Readonly<Record<string, ResultDecorator>> = {};
+  let mention: MentionHandler | undefined;
+  let catalogUser: string | undefined;
+  for (const f of features) {
+    const available: FeatureDeps = { ...base, ports, catalog: { commands, tools, decorate } };
+    const deps = Object.fromEntries(f.needs.map((n) => [n, available[n]])) as unknown as FeatureDeps;
+    const parts = f.build(deps);
+    if (catalogUser && (parts.commands?.length || parts.tools?.length)) {
+      throw new Error(
+        `feature ${f.name} brings commands or tools but is listed after ${catalogUser}, which lists them all: move it earlier in src/features/index.ts`,
+      );
+    }
+    if (f.needs.includes('catalog')) catalogUser ??= f.name;
+    if (parts.mention && mention) throw new Error(`feature ${f.name} brings a second mention handler`);
+    mention = parts.mention ?? mention;
+    commands = [...commands, ...(parts.commands ?? [])];
+    tools = [...tools, ...(parts.tools ?? [])];
+    jobs = [...jobs, ...(parts.jobs ?? [])];
+    routes = [...routes, ...(parts.routes ?? [])];
+    decorate = { ...decorate, ...parts.decorate };
+    ports = { ...ports, ...parts.provides };
+  }
+  const actions = features.flatMap((f) => f.actions ?? []);
+  unique(
+    'command',
+    commands.map((c) => c.name),
+  );
+  unique(
+    'tool',
+    tools.map((t) => t.name),
+  );
+  unique(
+    'job',
+    jobs.map((j) => j.spec.name),
+  );
+  unique('button action', actions);
+  return { commands, tools, jobs, routes, actions, mention };
+}

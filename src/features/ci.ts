@@ -1,0 +1,84 @@
+import { recentCiFailures } from '../../tools/recent-ci-failures.ts';
+import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
+import type { TriageResult } from '../../tools/shared/ci/triage.ts';
+import { triageBuild } from '../../tools/triage-build.ts';
+import type { TriageExplainer } from '../agent/explain-failure.ts';
+import { createWebhookVerifier } from '../clients/github-webhooks.ts';
+import type { LlmPort } from '../clients/llm.ts';
+import { githubWebhookRoute } from '../http/github-webhook.ts';
+import { processCiRerun } from '../jobs/processors/ci-rerun.ts';
+import { handle, lazyHandler } from '../jobs/spec.ts';
+import { ciRerunSpec, ciTriageSpec } from '../jobs/specs/ci.ts';
+import { createRerunCommand } from '../ops/commands/rerun.ts';
+import { toolCommand } from '../ops/tool-command.ts';
+import { defineFeature } from './feature.ts';
+
+/** The LLM's explanation of a failed build, loaded (with LangChain) only when first asked for. */
+function lazyExplainer(llm: LlmPort, redact: (text: string) => string): () => Promise<TriageExplainer> {
+  let explainer: Promise<TriageExplainer> | undefined;
+  return () => {
+    explainer ??= Promise.all([import('../agent/explain-failure.ts'), llm.model()]).then(([m, model]) =>
+      m.createTriageExplainer({ model, modelName: llm.modelName, redact }),
+    );
+    return explainer;
+  };
+}
+
+/**
+ * CI (#4): `/ops triage` (triage_build), `/ops rerun`, recent failures for the agent, automatic triage
+ * of failed runs posted to `ci.channels` from GitHub's webhook, and an LLM explanation when one is set.
+ */
+export const ci = defineFeature({
+  name: 'ci',
+  needs: ['config', 'log', 'queue', 'ports', 'policy', 'audit', 'redis', 'messenger', 'llm'],
+  actions: Object.values(CI_ACTION_IDS),
+  build: (d) => {
+    const github = d.ports.github;
+    const explainer = d.llm ? lazyExplainer(d.llm, d.ports.redact) : undefined;
+    // Without GITHUB_WEBHOOK_SECRET there is no webhook route (404): unsigned deliveries are never accepted.
+    const secret = d.config.github.webhookSecret;
+    return {
+      tools: [recentCiFailures, triageBuild] as never[],
+      commands: [
+        toolCommand(triageBuild, { enqueue: d.queue.enqueue, ports: d.ports }),
+        createRerunCommand({ enqueue: d.queue.enqueue, policy: d.policy, github }),
+      ],
+      jobs: [
+        // Re-runs use the full GitHub port; the agent's is read-only.
+        handle(ciRerunSpec, (run) => processCiRerun(run, { github, audit: d.audit, team: d.config.team })),
+        lazyHandler(ciTriageSpec, async () => {
+          const { processCiTriage } = await import('../jobs/processors/ci-triage.ts');
+          const deps = {
+            github,
+            redact: d.ports.redact,
+            redis: d.redis,
+            prefix: d.config.redis.prefix,
+            messenger: d.messenger,
+            explainer: explainer && (await explainer()),
+          };
+          return (run) => processCiTriage(run, deps);
+        }),
+      ],
+      routes: secret
+        ? [
+            githubWebhookRoute({
+              verify: createWebhookVerifier(secret),
+              channels: d.config.team.ci.channels,
+              enqueue: d.queue.enqueue,
+              log: d.log,
+            }),
+          ]
+        : [],
+      decorate: explainer
+        ? {
+            [triageBuild.name]: async (result, message, run) =>
+              (await explainer()).addTo(result as TriageResult, message, {
+                log: run.log,
+                signal: run.signal,
+                progress: run.progress,
+              }),
+          }
+        : {},
+    };
+  },
+});

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineJobSpec } from '../spec.ts';
+
+export const ciRerunPayload = z.object({
+  owner: z.string().min(1),
+  repo: z.string().min(1),
+  runId: z.number().int().positive(),
+});
+export type CiRerunPayload = z.infer<typeof ciRerunPayload>;
+
+/** Not cancellable: once GitHub has the request, stopping the job would not stop the run. */
+export const ciRerunSpec = defineJobSpec({
+  name: 'ci_rerun',
+  payload: ciRerunPayload,
+  attempts: 3,
+  cancellable: false,
+});
+
+export const ciTriagePayload = z.object({
+  owner: z.string().min(1),
+  repo: z.string().min(1),
+  runId: z.number().int().positive(),
+  runAttempt: z.number().int().positive(),
+  /** Slack channel from `ci.channels`. */
+  channel: z.string().min(1),
+  /** GitHub's `x-github-delivery`, for the logs. */
+  deliveryId: z.string().optional(),
+});
+export type CiTriagePayload = z.infer<typeof ciTriagePayload>;
+
+/** Automatic triage of a failed run; nobody asked, so no progress message (see processors/ci-triage.ts). */
+export const ciTriageSpec = defineJobSpec({
+  name: 'ci_triage',
+  payload: ciTriagePayload,
+  attempts: 3,
+  progressMessage: false,
+});

@@ -1,0 +1,196 @@
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { workerConnection as blockingConnection } from '../clients/redis.ts';
+import { AppError, newRefId, toAppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { CANCEL_REASON, cancelChannel, cancelKey } from './cancel.ts';
+import type { MessageHandle, Messenger } from './messenger.ts';
+import { createProgressReporter } from './progress.ts';
+import { type JobEnvelope, OPS_QUEUE } from './queues.ts';
+import type { JobHandler } from './spec.ts';
+
+export interface WorkerOptions {
+  redis: Redis;
+  prefix: string;
+  handlers: readonly JobHandler<never>[];
+  messenger: Messenger;
+  log: Logger;
+  concurrency: number;
+  jobTimeoutMs: number;
+  /** Throttle of progress edits (tests shorten it). */
+  progressIntervalMs?: number;
+  /**
+   * How long a worker's hold on a job lasts without renewal; a worker that dies loses its jobs to
+   * another after about this long (BullMQ's stalled-job check). Default 30 s.
+   */
+  lockDurationMs?: number;
+}
+
+export interface JobWorker {
+  /** Loads every handler's processor, subscribes to cancels and starts taking jobs. */
+  start(): Promise<void>;
+  /** Waits for active jobs to finish; jobs not started stay in Redis for the next start. */
+  close(): Promise<void>;
+}
+
+/**
+ * The consumer side: runs each job's processor with a progress message, retries for transient
+ * failures, and an AbortSignal for cancellation, time limits and shutdown.
+ */
+export function createJobWorker(o: WorkerOptions): JobWorker {
+  const handlers = new Map(o.handlers.map((h) => [h.spec.name, h as unknown as JobHandler<unknown>]));
+  let worker: Worker | undefined;
+  let workerConnection: Redis | undefined;
+  let subscriber: Redis | undefined;
+
+  async function run(job: Job, token: string | undefined, signal?: AbortSignal) {
+    const env = job.data as JobEnvelope;
+    const log = o.log.child({ traceId: env.traceId, queue: OPS_QUEUE, jobId: job.id, kind: job.name });
+    const handler = handlers.get(job.name);
+    if (!handler)
+      throw new UnrecoverableError(
+        `unknown job kind "${job.name}" (a job from another version of Shipmate?)`,
+      );
+    const spec = handler.spec;
+    const jobId = job.id ?? '';
+    const attempt = job.attemptsMade + 1;
+    const reporter = createProgressReporter({
+      jobId,
+      title: env.title,
+      requestedBy: env.requestedBy,
+      target: env.target,
+      messenger: o.messenger,
+      log,
+      handle: env.progress,
+      intervalMs: o.progressIntervalMs,
+      cancellable: spec.progressMessage !== false && spec.cancellable !== false,
+      saveHandle: async (h: MessageHandle) => {
+        env.progress = h;
+        await job.updateData(env);
+      },
+    });
+    const timeoutMs = handler.timeoutMs ?? o.jobTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = AbortSignal.any(signal ? [signal, timeout] : [timeout]);
+    const started = Date.now();
+    log.info({ attempt }, 'job started');
+    try {
+      if (spec.progressMessage !== false) await reporter.start();
+      const early = await o.redis.get(cancelKey(o.prefix, jobId));
+      if (early) throw new DOMException(`${CANCEL_REASON}${early}`, 'AbortError');
+      const parsed = spec.payload.safeParse(env.payload);
+      if (!parsed.success) {
+        throw new AppError({
+          code: 'bad_payload',
+          userMessage: 'This job was queued by an incompatible version of Shipmate; please ask again.',
+        });
+      }
+      const outcome = await handler.process({
+        id: jobId,
+        payload: parsed.data,
+        requestedBy: env.requestedBy,
+        target: env.target,
+        traceId: env.traceId,
+        attempt,
+        signal: combined,
+        log,
+        progress: (s) => reporter.step(s),
+        message: () => reporter.handle(),
+        stopReason: () => {
+          if (timeout.aborted) return 'timeout';
+          if (!signal?.aborted) return undefined;
+          return String(signal.reason ?? '').startsWith(CANCEL_REASON) ? 'cancelled' : 'shutdown';
+        },
+        async retryLater(ms, why) {
+          reporter.step(why);
+          await job.moveToDelayed(Date.now() + ms, token);
+          throw new DelayedError(why);
+        },
+        checkpoint: {
+          data: env.checkpoint ?? {},
+          save: async (patch) => {
+            env.checkpoint = { ...env.checkpoint, ...patch };
+            await job.updateData(env);
+          },
+        },
+      });
+      combined.throwIfAborted();
+      if (!outcome.silent) await reporter.finish(outcome.message, outcome.thread);
+      log.info({ ms: Date.now() - started }, 'job completed');
+      return { ok: true };
+    } catch (e) {
+      if (e instanceof DelayedError) {
+        log.info({ reason: e.message }, 'job waits');
+        throw e;
+      }
+      if (combined.aborted) {
+        const reason = String((signal?.aborted ? signal.reason : undefined) ?? (e as Error)?.message ?? '');
+        const by = reason.startsWith(CANCEL_REASON) ? reason.slice(CANCEL_REASON.length) : undefined;
+        const text = by
+          ? `cancelled by <@${by}>.`
+          : timeout.aborted
+            ? `stopped: it ran longer than ${Math.round(timeoutMs / 1000)} s${handler.timeoutMs ? '' : ' (JOB_TIMEOUT_SECONDS)'}.`
+            : 'stopped because the worker is shutting down; it will resume.';
+        if (!by && !timeout.aborted) throw e; // shutdown: let BullMQ return it to the queue
+        log.info({ by, timeout: timeout.aborted }, 'job cancelled');
+        await reporter.cancelled(text).catch((err) => log.warn({ err }, 'could not post cancellation'));
+        throw new UnrecoverableError(text);
+      }
+      const err = toAppError(e);
+      const maxAttempts = job.opts.attempts ?? 1;
+      if (err.retryable && attempt < maxAttempts) {
+        log.warn({ err: err.cause ?? err, code: err.code, attempt }, 'job attempt failed; will retry');
+        reporter.step(`attempt ${attempt} failed (${err.userMessage}) — retrying`);
+        throw err;
+      }
+      const ref = newRefId();
+      // A bug or an outage is an error for operators; a refusal the user can act on (not configured,
+      // forbidden, not found) is a warning.
+      log[err.code === 'internal' || err.retryable ? 'error' : 'warn'](
+        { ref, code: err.code, err: err.cause ?? err },
+        'job failed',
+      );
+      await reporter
+        .fail(err.userMessage, ref)
+        .catch((postErr) => log.error({ ref, err: postErr }, 'could not post failure'));
+      throw new UnrecoverableError(`${err.code} (ref ${ref})`);
+    }
+  }
+
+  return {
+    async start() {
+      // Processors that load heavy modules (LangChain, the Kubernetes client) load now, not on a
+      // person's first question.
+      await Promise.all(o.handlers.map((h) => h.preload?.()));
+      subscriber = blockingConnection(o.redis);
+      subscriber.on('error', (err) => o.log.warn({ err }, 'cancel subscriber error'));
+      await subscriber.subscribe(cancelChannel(o.prefix));
+      subscriber.on('message', (_channel, raw) => {
+        try {
+          const { jobId, by } = JSON.parse(raw) as { jobId: string; by: string };
+          if (worker?.cancelJob(jobId, `${CANCEL_REASON}${by}`))
+            o.log.info({ jobId, by }, 'cancel signalled');
+        } catch (err) {
+          o.log.warn({ err }, 'bad cancel message');
+        }
+      });
+      // BullMQ does not close a connection it was given; close() below does.
+      workerConnection = blockingConnection(o.redis);
+      worker = new Worker(OPS_QUEUE, (job, token, signal) => run(job, token, signal), {
+        connection: workerConnection,
+        prefix: o.prefix,
+        concurrency: o.concurrency,
+        lockDuration: o.lockDurationMs ?? 30_000,
+        stalledInterval: o.lockDurationMs ?? 30_000,
+        maxStalledCount: 3,
+      });
+      worker.on('error', (err) => o.log.error({ err }, 'worker error'));
+      await worker.waitUntilReady();
+    },
+    async close() {
+      await worker?.close();
+      await workerConnection?.quit().catch(() => undefined);
+      await subscriber?.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { Server } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { App } from '@slack/bolt';
+import type { Redis } from 'ioredis';
+import { createBoltApp } from './clients/slack.ts';
+import type { Config } from './config.ts';
+import { runConsole } from './console/console.ts';
+import type { Assembled } from './features/assemble.ts';
+import { healthRoutes, serveRoutes } from './http/health.ts';
+import type { JobRuntime } from './jobs/runtime.ts';
+import type { Logger } from './log.ts';
+import type { OpsRouter } from './ops/router.ts';
+import { registerSlack } from './slack/register.ts';
+
+/** A running front door: what it listens on, and how it stops taking requests. */
+export interface FrontDoor {
+  port(): number | undefined;
+  /** Stops taking requests (Bolt and the HTTP server); the caller drains jobs after. */
+  close(): Promise<void>;
+}
+
+export interface FrontDoorDeps {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  router: OpsRouter;
+  parts: Assembled;
+  jobs: JobRuntime;
+  isStopping: () => boolean;
+  console: { input: Readable; write: (text: string) => void; interactive: boolean };
+}
+
+/**
+ * Opens this role's front door. Console mode reads lines until input ends and its jobs finish.
+ * Slack modes serve Bolt (HTTP, or Socket Mode plus a health server) with the features' routes;
+ * role `worker` serves only health and the features' routes.
+ */
+export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
+  const { config, log } = d;
+  if (config.mode === 'console') {
+    await runConsole({
+      input: d.console.input,
+      write: d.console.write,
+      router: d.router,
+      onMention: d.parts.mention,
+      jobs: d.jobs,
+      userId: config.consoleUser,
+      log,
+      interactive: d.console.interactive,
+      drainTimeoutMs: config.worker.jobTimeoutMs + 5000,
+    });
+    return { port: () => undefined, close: async () => undefined };
+  }
+  const routes = [...healthRoutes(d.redis, d.isStopping), ...d.parts.routes];
+  let bolt: App | undefined;
+  let server: Server | undefined;
+  if (config.role !== 'worker') {
+    bolt = createBoltApp(config, log, routes);
+    registerSlack(bolt, {
+      router: d.router,
+      onMention: d.parts.mention,
+      actions: d.parts.actions,
+      redis: d.redis,
+      prefix: config.redis.prefix,
+      log,
+    });
+  }
+  if (bolt && config.mode === 'http') {
+    server = (await bolt.start(config.port)) as Server;
+  } else {
+    await bolt?.start();
+    server = await serveRoutes(routes, config.port);
+  }
+  const port = () => {
+    const a = server?.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  };
+  log.info(
+    { mode: config.mode, role: config.role, port: port() },
+    bolt
+      ? config.mode === 'socket'
+        ? 'Shipmate connected to Slack (Socket Mode); health on /healthz'
+        : 'Shipmate listening for Slack on /slack/events'
+      : 'Shipmate worker running; health on /healthz',
+  );
+  return {
+    port,
+    async close() {
+      await bolt?.stop().catch((err: unknown) => log.warn({ err }, 'bolt stop failed'));
+      // Bolt's HTTP receiver closes its own server; the bare one is ours to close.
+      if (config.mode !== 'http' || !bolt)
+        await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    },
+  };
+}
