@@ -2,9 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { redact } from '../tools/shared/redact.ts';
 import { createAuditLog } from './audit/audit.ts';
-import { createGitHubPort } from './clients/github.ts';
-import { createKubeContextPool, createKubePort } from './clients/kube.ts';
-import { createKubeDeployPort } from './clients/kube-deploy.ts';
+import { createClients } from './clients/create-clients.ts';
 import { createLlmPort } from './clients/llm.ts';
 import { connectRedis } from './clients/redis.ts';
 import { createSlackWebClient } from './clients/slack.ts';
@@ -13,7 +11,7 @@ import { createConsoleMessenger } from './console/messenger.ts';
 import { newTraceId } from './context.ts';
 import { assembleFeatures } from './features/assemble.ts';
 import type { Feature } from './features/feature.ts';
-import { FEATURES } from './features/index.ts';
+import { featureList } from './features/index.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
 import { createJobWorker } from './jobs/worker.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -64,26 +62,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
   const write = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
   const web = config.slack.botToken ? createSlackWebClient(config, log) : undefined;
   const messenger = web ? createSlackMessenger(web, log) : createConsoleMessenger((t) => write(redact(t)));
-  // One pool of per-context clients and connections, shared by the read port and the deploy port;
-  // both load the Kubernetes client on first use, so a role that never calls them never loads it.
-  const kubeOptions = {
-    kubeconfigPath: config.kube.kubeconfigPath,
-    requestTimeoutMs: config.kube.requestTimeoutMs,
-  };
-  const kubePool = createKubeContextPool(kubeOptions);
-  const kube = createKubePort(kubeOptions, kubePool);
-  const kubeDeploy = createKubeDeployPort({ ...kubeOptions, pool: kubePool });
-  const gh = config.github;
-  const github =
-    gh.token || gh.appId
-      ? createGitHubPort({
-          baseUrl: gh.apiUrl,
-          token: gh.token,
-          appId: gh.appId,
-          privateKey: gh.privateKey,
-          onWarning: (message) => log.warn({ integration: 'github' }, message),
-        })
-      : undefined;
+  const { kube, kubeDeploy, github, ...clients } = createClients(config, log);
   // A console has a queue of its own: its worker prints to this terminal, so it must never take a
   // Slack user's job (nor a Slack worker one of its lines). Requests, locks and the audit log stay shared.
   const queuePrefix =
@@ -91,31 +70,24 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
       ? `${config.redis.prefix}-console-${newTraceId().slice(0, 8)}`
       : config.redis.prefix;
   const jobs = createJobRuntime({ redis, prefix: queuePrefix, messenger, log });
-  const parts = assembleFeatures(
-    [
-      ...FEATURES.filter((f) => !f.needs.includes('catalog')),
-      ...(opts.features ?? []),
-      ...FEATURES.filter((f) => f.needs.includes('catalog')),
-    ],
-    {
-      config,
-      log,
+  const parts = assembleFeatures(featureList(opts.features), {
+    config,
+    log,
+    redis,
+    messenger,
+    policy: createPolicy(config.team, createGroupMembers(web)),
+    audit: createAuditLog({
       redis,
-      messenger,
-      policy: createPolicy(config.team, createGroupMembers(web)),
-      audit: createAuditLog({
-        redis,
-        prefix: config.redis.prefix,
-        retentionMs: config.deploy.auditRetentionMs,
-        log,
-      }),
-      queue: jobs,
-      ports: { redact, kube, github },
-      kubeDeploy,
-      llm: config.llm ? createLlmPort(config.llm) : undefined,
-      threads: createSlackThreads(web),
-    },
-  );
+      prefix: config.redis.prefix,
+      retentionMs: config.deploy.auditRetentionMs,
+      log,
+    }),
+    queue: jobs,
+    ports: { redact, kube, github },
+    kubeDeploy,
+    llm: config.llm ? createLlmPort(config.llm) : undefined,
+    threads: createSlackThreads(web),
+  });
   const router = createOpsRouter(parts.commands);
   const worker =
     config.role !== 'web'
@@ -165,8 +137,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
       if (config.mode === 'console') await jobs.queue.obliterate({ force: true }).catch(() => undefined);
       await worker?.close();
       await jobs.close();
-      await kube.close().catch(() => undefined);
-      await kubeDeploy.close().catch(() => undefined);
+      await clients.close();
       await redis.quit().catch(() => redis.disconnect());
       log.info('stopped');
     },

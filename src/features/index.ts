@@ -15,3 +15,9 @@ export const FEATURES: readonly Feature[] = [kube, ci, deploys, core, agent];
 
 /** Every button action id any feature renders (registered with Slack; manifest.test checks the code uses only these). */
 export const FEATURE_ACTIONS: readonly string[] = FEATURES.flatMap((f) => f.actions ?? []);
+
+/** FEATURES with `extra` (capabilities under test) inserted before those that need the catalog. */
+export function featureList(extra: readonly Feature[] = []): readonly Feature[] {
+  const needsCatalog = (f: Feature) => f.needs.includes('catalog');
+  return [...FEATURES.filter((f) => !needsCatalog(f)), ...extra, ...FEATURES.filter(needsCatalog)];
+}

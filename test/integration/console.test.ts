@@ -33,6 +33,16 @@ describe('console mode (no Slack token)', () => {
     expect(logs.some((l) => l.msg === 'job completed')).toBe(true);
   });
 
+  it("checks a command's words before saying an integration is not configured", async () => {
+    const r = await runMain(env, '/ops triage\n/ops rerun\n/ops triage acme/shop\n');
+    expect(r.code).toBe(0);
+    const [triage, rerun, configured] = r.stdout.trim().split(/\n(?=⚠️)/);
+    expect(triage).toBe('⚠️ Name a repository.\nUsage: /ops triage <owner/repo> [run-id | run URL | branch]');
+    expect(rerun).toBe('⚠️ Name a repository and a run.\nUsage: /ops rerun <owner/repo> <run-id>');
+    expect(r.stdout.match(/GitHub is not configured/g)).toHaveLength(1);
+    expect(configured).toContain('GitHub is not configured. Set GITHUB_TOKEN');
+  });
+
   it('works as `printf "/ops help\\n" | npm start` with no other input', async () => {
     const r = await runMain(env, '/ops help\n');
     expect(r.code).toBe(0);

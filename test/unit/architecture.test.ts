@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 
 /** Every .ts file under `dir`, relative to the repo root. */
@@ -44,11 +44,50 @@ describe('the layering ARCHITECTURE.md promises', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('Slack handlers never call job processors; they enqueue', () => {
-    const offenders = files('src/slack').filter((f) =>
-      importsOf(readFileSync(f, 'utf8')).some((s) => s.includes('processors/')),
+  it('request handlers (Slack, HTTP, commands, console) never import job processors; they enqueue specs', () => {
+    const handlers = ['src/slack', 'src/http', 'src/ops', 'src/console', 'src/deploys'].flatMap(files);
+    const offenders = handlers.filter((f) =>
+      importsOf(readFileSync(f, 'utf8')).some((s) => s.includes('processors/') && !s.includes('run-tool.ts')),
     );
     expect(offenders).toEqual([]);
+    // run-tool.ts is imported for its ResultDecorator type only
+    const valueImports = handlers.filter((f) =>
+      /^import (?!type)[^;]*processors\//m.test(readFileSync(f, 'utf8')),
+    );
+    expect(valueImports).toEqual([]);
+  });
+
+  it('features never import each other: they meet only through ports (feature.ts) and index.ts lists them', () => {
+    const offenders = files('src/features')
+      .filter((f) => !f.endsWith('/index.ts'))
+      .flatMap((f) =>
+        importsOf(readFileSync(f, 'utf8'))
+          .filter((s) => s.startsWith('./') && !['./feature.ts'].includes(s))
+          .map((s) => `${f}: ${s}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the web role never loads LangChain or the Kubernetes client: nothing main.ts reaches by static import does', () => {
+    const heavy = /^(langchain|@langchain\/|@kubernetes\/client-node)/;
+    const seen = new Set<string>();
+    const reached: string[] = [];
+    const visit = (file: string, via: string[]) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(file, 'utf8');
+      // Static value imports only: `import type` is erased, `import()` loads on first use.
+      for (const m of src.matchAll(
+        /^import\s+(?!type\s)[^;]*?from\s+'([^']+)'|^export\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms,
+      )) {
+        const spec = m[1] ?? m[2] ?? '';
+        if (heavy.test(spec)) reached.push([...via, file, spec].join(' → '));
+        if (spec.startsWith('.')) visit(join(dirname(file), spec), [...via, file]);
+      }
+    };
+    visit('src/main.ts', []);
+    expect(reached).toEqual([]);
+    expect(seen.size).toBeGreaterThan(30); // the walk did reach the app
   });
 
   it('relative imports name their .ts file (Node type stripping needs it)', () => {
