@@ -20,7 +20,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogExtractor } from '../tools/shared/ci/extract.ts';
+import { createLogExtractor } from '../tools/shared/ci/log-extractor.ts';
 import { GREP_PATTERNS } from '../tools/shared/ci/rules.ts';
 import { startFlags } from './start-flags.ts';
 

@@ -1,14 +1,11 @@
 import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { classifyLine } from '../../tools/shared/ci/classify-line.ts';
 import { cleanLine, stripAnsi, stripTimestamp, timestampLength } from '../../tools/shared/ci/clean.ts';
-import {
-  classifyLine,
-  createLogExtractor,
-  extractLog,
-  extractLogChunks,
-} from '../../tools/shared/ci/extract.ts';
+import { extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
 import { splitLines } from '../../tools/shared/ci/lines.ts';
+import { createLogExtractor } from '../../tools/shared/ci/log-extractor.ts';
 import { GREP_PATTERNS } from '../../tools/shared/ci/rules.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/gha-logs');

@@ -14,14 +14,11 @@ import type {
   WorkflowRun,
   WorkflowStep,
 } from '../github-port.ts';
-import {
-  type ExtractDetails,
-  type Extraction,
-  extractLog,
-  extractLogChunks,
-  type FailureKind,
-} from './extract.ts';
+import type { ExtractDetails } from './details.ts';
+import { extractLog, extractLogChunks } from './extract.ts';
+import type { Extraction } from './extraction.ts';
 import { triageFingerprint } from './fingerprint.ts';
+import type { FailureKind } from './rule.ts';
 import type { TriageTarget } from './target.ts';
 import { FAILED_RUN_CONCLUSIONS } from './workflow-run.ts';
 
