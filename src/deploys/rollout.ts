@@ -6,8 +6,8 @@
  */
 
 import { AppError } from '../../tools/shared/errors.ts';
+import { analyzePod } from '../../tools/shared/kube/analyze-pod.ts';
 import {
-  analyzePod,
   DEFAULT_THRESHOLDS,
   SEVERITY_RANK,
   type Severity,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { type ClusterStatusResult, clusterStatus } from '../../tools/cluster-status.ts';
+import { clusterStatus } from '../../tools/cluster-status.ts';
 import type { ToolContext } from '../../tools/shared/define-tool.ts';
 import { AppError, isAppError } from '../../tools/shared/errors.ts';
+import type { ClusterStatusResult } from '../../tools/shared/kube/cluster-status-result.ts';
 import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { Ports } from '../../tools/shared/ports.ts';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
+import { analyzeNode } from '../../tools/shared/kube/analyze-node.ts';
+import { analyzePod } from '../../tools/shared/kube/analyze-pod.ts';
 import {
   analyzeDaemonSet,
   analyzeDeployment,
-  analyzeNode,
-  analyzePod,
   analyzeStatefulSet,
-} from '../../tools/shared/kube/findings.ts';
+} from '../../tools/shared/kube/analyze-workloads.ts';
 import { closestNames, editDistance, selectorToString } from '../../tools/shared/kube/objects.ts';
 import { chooseContainer, describeContainers, tailLog } from '../../tools/shared/kube/pod-details.ts';
 import { createStatusAccumulator } from '../../tools/shared/kube/status-accumulator.ts';

@@ -8,12 +8,9 @@ import {
   parseStatusArgs,
   statusCommand,
 } from '../../tools/shared/kube/command-args.ts';
+import type { WorkloadDetailsResult } from '../../tools/shared/kube/workload-details-result.ts';
 import { redact } from '../../tools/shared/redact.ts';
-import {
-  type WorkloadDetailsInput,
-  type WorkloadDetailsResult,
-  workloadDetails,
-} from '../../tools/workload-details.ts';
+import { type WorkloadDetailsInput, workloadDetails } from '../../tools/workload-details.ts';
 import {
   emptyObjects,
   type FakeObjects,

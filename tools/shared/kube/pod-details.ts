@@ -6,15 +6,9 @@
 
 import type { V1ContainerStatus } from '@kubernetes/client-node';
 import type { KubeEvent, KubePod, Wire } from '../kube-port.ts';
-import {
-  analyzePod,
-  DEFAULT_THRESHOLDS,
-  eventCount,
-  eventLastSeen,
-  type Finding,
-  SEVERITY_RANK,
-  type Thresholds,
-} from './findings.ts';
+import { analyzePod } from './analyze-pod.ts';
+import { eventCount, eventLastSeen } from './events.ts';
+import { DEFAULT_THRESHOLDS, type Finding, SEVERITY_RANK, type Thresholds } from './findings.ts';
 import { oneLine, toMillis } from './objects.ts';
 
 export interface ContainerInfo {

@@ -20,18 +20,13 @@ import type {
   KubeReplicaSet,
   KubeStatefulSet,
 } from '../kube-port.ts';
+import { analyzeNode, nodeIsReady } from './analyze-node.ts';
+import { analyzePod } from './analyze-pod.ts';
+import { analyzeDaemonSet, analyzeDeployment, analyzeStatefulSet } from './analyze-workloads.ts';
+import { eventCount, eventLastSeen, SERIOUS_EVENT_REASONS } from './events.ts';
 import {
-  analyzeDaemonSet,
-  analyzeDeployment,
-  analyzeNode,
-  analyzePod,
-  analyzeStatefulSet,
   DEFAULT_THRESHOLDS,
-  eventCount,
-  eventLastSeen,
   type Finding,
-  nodeIsReady,
-  SERIOUS_EVENT_REASONS,
   SEVERITIES,
   SEVERITY_RANK,
   type Severity,
@@ -45,78 +40,16 @@ import {
   oneLine,
   stripGeneratedSuffix,
 } from './objects.ts';
-
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
-
-export interface ProblemExample {
-  /** Pod or node name. */
-  name: string;
-  reason: string;
-  detail: string;
-}
-
-/** Warning events of one reason about the entry's objects (aggregated per object, then per reason). */
-export interface ProblemEvent {
-  reason: string;
-  /** The object of the latest occurrence, `Pod/checkout-7d4b9c8f6-x2x9z`. */
-  object: string;
-  /** How many distinct objects had this event. */
-  objects: number;
-  /** Occurrences, summed over objects. */
-  count: number;
-  /** ISO time last seen. */
-  lastSeen: string;
-  message: string;
-}
-
-/** One entry of the report: a workload (or node condition, or lone pod) and everything wrong with it. */
-export interface Problem {
-  severity: Severity;
-  /** Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Pod, Node (a node condition group), … */
-  kind: string;
-  namespace?: string;
-  /** Workload name; for `Node` groups, the condition (NodeNotReady, MemoryPressure, …). */
-  name: string;
-  /** The worst reason, e.g. CrashLoopBackOff. */
-  reason: string;
-  /** One line: counts, reasons and evidence. */
-  summary: string;
-  /** Pods (or nodes) affected. */
-  affected: number;
-  /** Per-reason pod counts with one example detail each, worst first (at most 4). */
-  reasons: { reason: string; severity: Severity; count: number; detail: string }[];
-  /** The workload's own status findings (replicas available, rollout deadline, …). */
-  status: Finding[];
-  examples: ProblemExample[];
-  /** Recent Warning events about the workload or its pods, most frequent first (at most 3). */
-  events: ProblemEvent[];
-}
-
-export interface StatusCounts {
-  nodes: { total: number; ready: number; cordoned: number };
-  workloads: {
-    total: number;
-    healthy: number;
-    byKind: Record<WorkloadKind, { total: number; healthy: number }>;
-  };
-  pods: { total: number; byPhase: Record<string, number>; withProblems: number };
-  /** Recent Warning events: distinct (reason, object) pairs and their summed counts. */
-  events: { distinct: number; total: number };
-}
-
-export interface StatusReport {
-  /** When the analysis ran (ISO). */
-  at: string;
-  counts: StatusCounts;
-  /** Worst first, at most `maxProblems`. */
-  problems: Problem[];
-  /** Problems beyond `problems` (including any past the group cap). */
-  omittedProblems: number;
-  /** Problem groups by severity, including omitted ones. */
-  bySeverity: Record<Severity, number>;
-  /** Problem pods/nodes that fell into groups past the group cap (counted, not analysed further). */
-  unlistedObjects: number;
-}
+import {
+  addExample,
+  compareProblems,
+  type EventAgg,
+  type Group,
+  mergeGroup,
+  tally,
+  toProblem,
+} from './problem-group.ts';
+import type { StatusCounts, StatusReport, WorkloadKind } from './status-report.ts';
 
 export interface StatusAccumulatorOptions {
   /** Analysis time in ms since the epoch (default now). */
@@ -144,36 +77,7 @@ export interface StatusAccumulator {
   finish(): StatusReport;
 }
 
-interface ReasonTally {
-  severity: Severity;
-  count: number;
-  detail: string;
-}
-
-interface Group {
-  namespace?: string;
-  kind: string;
-  name: string;
-  severity: Severity;
-  affected: number;
-  reasons: Map<string, ReasonTally>;
-  examples: (ProblemExample & { severity: Severity })[];
-  status: Finding[];
-  events: EventAgg[];
-  /** pod-template-hash of a pod in a ReplicaSet group, to name its Deployment if RSes are unknown. */
-  hashHint?: string;
-}
-
-interface EventAgg {
-  namespace?: string;
-  reason: string;
-  involvedKind: string;
-  involvedName: string;
-  count: number;
-  lastSeen: number;
-  message: string;
-}
-
+/** A fresh accumulator; see the module comment for what it keeps and what it bounds. */
 export function createStatusAccumulator(opts: StatusAccumulatorOptions = {}): StatusAccumulator {
   const now = opts.now ?? Date.now();
   const t: Thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
@@ -236,28 +140,6 @@ export function createStatusAccumulator(opts: StatusAccumulatorOptions = {}): St
     return g;
   };
 
-  const addExample = (g: Group, ex: ProblemExample & { severity: Severity }): void => {
-    if (g.examples.length < maxExamples) {
-      g.examples.push(ex);
-    } else {
-      const last = g.examples[g.examples.length - 1];
-      if (last && SEVERITY_RANK[ex.severity] < SEVERITY_RANK[last.severity])
-        g.examples[g.examples.length - 1] = ex;
-      else return;
-    }
-    g.examples.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
-  };
-
-  const tally = (g: Group, f: Finding, n = 1): void => {
-    const r = g.reasons.get(f.reason);
-    if (r) {
-      r.count += n;
-      r.severity = worse(r.severity, f.severity);
-    } else {
-      g.reasons.set(f.reason, { severity: f.severity, count: n, detail: f.detail });
-    }
-  };
-
   const addWorkloadFindings = (
     namespace: string | undefined,
     kind: string,
@@ -311,12 +193,16 @@ export function createStatusAccumulator(opts: StatusAccumulatorOptions = {}): St
         g.affected += 1;
         if (kind === 'ReplicaSet' && !g.hashHint) g.hashHint = pod.metadata?.labels?.['pod-template-hash'];
         tally(g, f);
-        addExample(g, {
-          name: podName,
-          reason: f.reason,
-          detail: f.container ? `${f.container}: ${f.detail}` : f.detail,
-          severity: f.severity,
-        });
+        addExample(
+          g,
+          {
+            name: podName,
+            reason: f.reason,
+            detail: f.container ? `${f.container}: ${f.detail}` : f.detail,
+            severity: f.severity,
+          },
+          maxExamples,
+        );
       }
     },
 
@@ -368,7 +254,11 @@ export function createStatusAccumulator(opts: StatusAccumulatorOptions = {}): St
           if (!g) continue;
           g.affected += 1;
           tally(g, f);
-          addExample(g, { name: nodeName, reason: f.reason, detail: f.detail, severity: f.severity });
+          addExample(
+            g,
+            { name: nodeName, reason: f.reason, detail: f.detail, severity: f.severity },
+            maxExamples,
+          );
         }
       }
     },
@@ -420,16 +310,7 @@ export function createStatusAccumulator(opts: StatusAccumulatorOptions = {}): St
           groups.set(depKey, { ...g, kind: 'Deployment', name: dep });
           continue;
         }
-        target.severity = worse(target.severity, g.severity);
-        target.affected += g.affected;
-        for (const [reason, r] of g.reasons) {
-          const have = target.reasons.get(reason);
-          if (have) {
-            have.count += r.count;
-            have.severity = worse(have.severity, r.severity);
-          } else target.reasons.set(reason, { ...r });
-        }
-        for (const ex of g.examples) addExample(target, ex);
+        mergeGroup(target, g, maxExamples);
       }
 
       // 2. Warning events → the group of the workload they concern, or an entry of their own.
@@ -482,13 +363,7 @@ export function createStatusAccumulator(opts: StatusAccumulatorOptions = {}): St
 
       // 4. Order and render.
       const all = [...groups.values()].map(toProblem);
-      all.sort(
-        (a, b) =>
-          SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-          b.affected - a.affected ||
-          (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
-          a.name.localeCompare(b.name),
-      );
+      all.sort(compareProblems);
       const bySeverity: Record<Severity, number> = { ...overflow };
       for (const p of all) bySeverity[p.severity] += 1;
       const overflowed = SEVERITIES.reduce((n, s) => n + overflow[s], 0);
@@ -502,95 +377,4 @@ export function createStatusAccumulator(opts: StatusAccumulatorOptions = {}): St
       };
     },
   };
-}
-
-const CONSEQUENCES = new Set(['Unavailable', 'BelowDesired', 'RollingOut']);
-
-function toProblem(g: Group): Problem {
-  const reasons = [...g.reasons.entries()]
-    .map(([reason, r]) => ({ reason, severity: r.severity, count: r.count, detail: r.detail }))
-    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count)
-    .slice(0, 4);
-  const status = [...g.status].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
-  // Events are aggregated per (reason, object); within an entry, one line per reason reads better.
-  const byReason = new Map<string, ProblemEvent & { last: number }>();
-  for (const e of g.events) {
-    const have = byReason.get(e.reason);
-    if (!have) {
-      byReason.set(e.reason, {
-        reason: e.reason,
-        object: `${e.involvedKind}/${e.involvedName}`,
-        objects: 1,
-        count: e.count,
-        lastSeen: '',
-        last: e.lastSeen,
-        message: e.message,
-      });
-      continue;
-    }
-    have.objects += 1;
-    have.count += e.count;
-    if (e.lastSeen > have.last) {
-      have.last = e.lastSeen;
-      have.message = e.message;
-      have.object = `${e.involvedKind}/${e.involvedName}`;
-    }
-  }
-  const events = [...byReason.values()]
-    .sort((a, b) => b.count - a.count || b.last - a.last)
-    .slice(0, 3)
-    .map(({ last, ...e }) => ({ ...e, lastSeen: new Date(last).toISOString() }));
-  // Headline: the worst cause. "Unavailable"/"BelowDesired"/"RollingOut" are consequences of what
-  // the pods say, so they headline only when nothing else explains the entry.
-  const candidates = [...reasons.map((r) => ({ reason: r.reason, severity: r.severity })), ...status];
-  candidates.sort(
-    (a, b) =>
-      Number(CONSEQUENCES.has(a.reason)) - Number(CONSEQUENCES.has(b.reason)) ||
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
-  );
-  const reason = candidates[0]?.reason ?? events[0]?.reason ?? 'Unknown';
-  const p: Problem = {
-    severity: g.severity,
-    kind: g.kind,
-    name: g.name,
-    reason,
-    summary: summarizeGroup(g.kind, g.affected, reasons, status, events),
-    affected: g.affected,
-    reasons,
-    status,
-    examples: g.examples.map(({ name, reason: r, detail }) => ({ name, reason: r, detail })),
-    events,
-  };
-  if (g.namespace) p.namespace = g.namespace;
-  return p;
-}
-
-function summarizeGroup(
-  kind: string,
-  affected: number,
-  reasons: Problem['reasons'],
-  status: Finding[],
-  events: ProblemEvent[],
-): string {
-  const parts: string[] = [];
-  const unit = kind === 'Node' ? 'node' : 'pod';
-  const podReasons = reasons.filter((r) => r.count > 0);
-  if (kind === 'Node') {
-    for (const r of podReasons.slice(0, 1)) parts.push(oneLine(r.detail, 120));
-  } else if (affected > 0 && podReasons.length > 0) {
-    parts.push(
-      podReasons
-        .slice(0, 2)
-        .map((r) => `${r.count} ${unit}${r.count === 1 ? '' : 's'} ${r.reason}: ${oneLine(r.detail, 90)}`)
-        .join('; '),
-    );
-  } else if (podReasons.length > 0) {
-    // Event-only entries: the tally counts event occurrences, not pods.
-    const r = podReasons[0];
-    if (r) parts.push(`${r.reason} ×${r.count}: ${oneLine(r.detail, 120)}`);
-  }
-  for (const s of status.slice(0, 2)) parts.push(`${s.reason}: ${oneLine(s.detail, 90)}`);
-  if (parts.length === 0 && events[0])
-    parts.push(`${events[0].reason} ×${events[0].count}: ${oneLine(events[0].message, 120)}`);
-  return parts.join('; ');
 }
