@@ -4,8 +4,9 @@ import type { Config } from '../config.ts';
 import type { KubeDeployPort } from '../deploys/kube-deploy-port.ts';
 import type { Logger } from '../log.ts';
 import { createGitHubPort } from './github.ts';
-import { createKubeContextPool, createKubePort } from './kube.ts';
+import { createKubePort } from './kube.ts';
 import { createKubeDeployPort } from './kube-deploy.ts';
+import { createKubeContextPool } from './kube-pool.ts';
 
 /** The Kubernetes and GitHub clients of one process, built from the config. */
 export interface Clients {

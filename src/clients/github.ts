@@ -1,7 +1,3 @@
-import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
 import { splitLines } from '../../tools/shared/ci/lines.ts';
 import { toWorkflowJob, toWorkflowRun } from '../../tools/shared/ci/workflow-run.ts';
 import { AppError } from '../../tools/shared/errors.ts';
@@ -15,6 +11,8 @@ import type {
   WorkflowJob,
   WorkflowRun,
 } from '../../tools/shared/github-port.ts';
+import { type HttpishError, logsExpired, mapGitHubError, type What } from './github-errors.ts';
+import { type GitHubClient as Client, loadAppAuth, loadOctokit } from './github-octokit.ts';
 
 export interface GitHubClientOptions {
   /** REST API root: `https://api.github.com` (default), `https://HOST/api/v3` for GitHub Enterprise Server. */
@@ -38,18 +36,6 @@ export interface GitHubClientOptions {
   onWarning?: (message: string) => void;
 }
 
-const ShipmateOctokit = Octokit.plugin(retry, throttling);
-type Client = InstanceType<typeof ShipmateOctokit>;
-
-type What = 'repo' | 'runs' | 'run' | 'jobs' | 'logs' | 'rerun' | 'installation';
-
-interface HttpishError {
-  name?: string;
-  status?: number;
-  message?: string;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
-}
-
 /**
  * The GitHub side of CI triage over @octokit/rest with retries (network, 5xx) and throttling (rate
  * limits wait instead of failing, a bounded number of times). With `appId` + `privateKey` it
@@ -60,6 +46,10 @@ interface HttpishError {
  * host. The redirect is taken manually (`redirect: 'manual'`) so the GitHub credentials are never sent
  * there, and the body is read as a stream, line by line — Octokit's own redirect handling would
  * buffer the whole log into one string.
+ *
+ * Building the port loads nothing: Octokit (and, for an App, its auth strategy) is loaded on the
+ * first call (src/clients/github-octokit.ts). It throws AppError `not_configured` at once when
+ * neither a token nor an App is given.
  */
 export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
   const baseUrl = (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
@@ -100,14 +90,9 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     log: { debug: () => {}, info: () => {}, warn: (m: string) => warn(m), error: (m: string) => warn(m) },
   };
 
-  const tokenClient: Client | null = useApp ? null : new ShipmateOctokit({ ...common, auth: opts.token });
-  const appClient: Client | null = useApp
-    ? new ShipmateOctokit({
-        ...common,
-        authStrategy: createAppAuth,
-        auth: { appId: opts.appId, privateKey: opts.privateKey },
-      })
-    : null;
+  // Built on first use, when Octokit is loaded (see github-octokit.ts).
+  let tokenClient: Client | undefined;
+  let appClient: Client | undefined;
   const installations = new Map<string, { id: Promise<number>; at: number }>();
   const installationClients = new Map<number, Client>();
   const installationTtl = opts.installationCacheMs ?? 15 * 60_000;
@@ -117,8 +102,19 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
 
   /** The client for a repository: the token client, or the App installation's (looked up once per TTL). */
   const clientFor = async (ref: RepoRef, signal?: AbortSignal): Promise<Client> => {
-    if (tokenClient) return tokenClient;
-    const app = appClient as Client;
+    if (!useApp) {
+      const Octokit = await loadOctokit();
+      tokenClient ??= new Octokit({ ...common, auth: opts.token });
+      return tokenClient;
+    }
+    const [Octokit, createAppAuth] = await Promise.all([loadOctokit(), loadAppAuth()]);
+    // Synchronous from here to the look-up, so concurrent calls share one look-up per repository.
+    appClient ??= new Octokit({
+      ...common,
+      authStrategy: createAppAuth,
+      auth: { appId: opts.appId, privateKey: opts.privateKey },
+    });
+    const app = appClient;
     const key = `${ref.owner}/${ref.repo}`.toLowerCase();
     let entry = installations.get(key);
     if (!entry || Date.now() - entry.at > installationTtl) {
@@ -137,7 +133,7 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     }
     let client = installationClients.get(installationId);
     if (!client) {
-      client = new ShipmateOctokit({
+      client = new Octokit({
         ...common,
         authStrategy: createAppAuth,
         auth: { appId: opts.appId, privateKey: opts.privateKey, installationId },
@@ -312,150 +308,6 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
   }
 
   return port;
-}
-
-function logsExpired(ref: JobRef, status: number, cause?: unknown): AppError {
-  return new AppError({
-    code: 'github_logs_expired',
-    userMessage:
-      `The log of job ${ref.jobId} in ${ref.owner}/${ref.repo} is no longer available (${status}): ` +
-      'GitHub keeps logs for 90 days by default (less if the repository says so), and logs can be deleted. ' +
-      'Re-run the job to get a fresh log.',
-    cause,
-  });
-}
-
-const PERMISSION_HINT = {
-  read:
-    "A fine-grained token needs this repository and 'Actions: read' (plus 'Metadata: read'); a classic token the 'repo' scope " +
-    "('public_repo' for public repositories); a GitHub App the 'Actions: read' permission, accepted in its installation.",
-  write:
-    "Re-running needs 'Actions: write' (fine-grained token or GitHub App) or the 'repo' scope (classic token), " +
-    'and the token owner must have write access to the repository.',
-};
-
-/**
- * Maps an Octokit/fetch failure to an AppError saying what went wrong in terms of the request
- * (repository, run, job, log, re-run) and what to do. Exported for tests and for the webhook/console
- * adapters that call GitHub through the port but want the same wording.
- */
-export function mapGitHubError(
-  e: unknown,
-  ctx: { what: What; ref: RepoRef; id?: number; credential: string; app: boolean },
-): unknown {
-  if (e instanceof AppError) return e;
-  const err = e as HttpishError;
-  if (err?.name === 'AbortError') return e;
-  const repo = `${ctx.ref.owner}/${ctx.ref.repo}`;
-  const status = typeof err?.status === 'number' ? err.status : undefined;
-  const headers = err?.response?.headers ?? {};
-  const ghMessage = messageOf(err);
-  const thing =
-    ctx.what === 'run' || ctx.what === 'jobs' || ctx.what === 'rerun'
-      ? `run ${ctx.id}`
-      : ctx.what === 'logs'
-        ? `the log of job ${ctx.id}`
-        : 'workflow runs';
-
-  // No HTTP response at all: DNS, refused connection, TLS, timeout. Octokit reports these as 500.
-  if (status === undefined || (status === 500 && !err?.response)) {
-    return new AppError({
-      code: 'github_unreachable',
-      userMessage: `Cannot reach GitHub (${ghMessage || 'network error'}). Check GITHUB_API_URL and the network; will retry.`,
-      retryable: true,
-      cause: e,
-    });
-  }
-  if (status === 401) {
-    return new AppError({
-      code: 'github_no_access',
-      userMessage: ctx.app
-        ? `GitHub rejected the credentials of ${ctx.credential} (401 ${ghMessage}). Check GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY.`
-        : `GitHub rejected GITHUB_TOKEN (401 ${ghMessage}): it is wrong, expired or revoked. Set a valid token.`,
-      cause: e,
-    });
-  }
-  const rateLimited =
-    (status === 403 || status === 429) &&
-    (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(ghMessage));
-  if (rateLimited) {
-    const reset = Number(headers['x-ratelimit-reset']);
-    const when =
-      Number.isFinite(reset) && reset > 0 ? ` It resets at ${new Date(reset * 1000).toISOString()}.` : '';
-    return new AppError({
-      code: 'github_rate_limited',
-      userMessage: `GitHub's API rate limit for ${ctx.credential} is used up (${ghMessage}).${when} Will retry later.`,
-      retryable: true,
-      cause: e,
-    });
-  }
-  if (ctx.what === 'installation' && status === 404) {
-    return new AppError({
-      code: 'github_no_access',
-      userMessage: `${ctx.credential} is not installed on ${repo} (or the repository does not exist). Install the App on it.`,
-      cause: e,
-    });
-  }
-  if (
-    ctx.what === 'rerun' &&
-    (status === 403 || status === 409 || status === 422) &&
-    /re-?run|not complete|in progress|older than|month/i.test(ghMessage)
-  ) {
-    return new AppError({
-      code: 'github_not_rerunnable',
-      userMessage: `GitHub would not re-run run ${ctx.id} of ${repo}: ${ghMessage}.`,
-      cause: e,
-    });
-  }
-  if (status === 403) {
-    return new AppError({
-      code: 'github_no_access',
-      userMessage:
-        `${ctx.credential} may not ${ctx.what === 'rerun' ? 're-run' : 'read'} ${thing} of ${repo} (403 ${ghMessage}). ` +
-        PERMISSION_HINT[ctx.what === 'rerun' ? 'write' : 'read'],
-      cause: e,
-    });
-  }
-  if (ctx.what === 'logs' && (status === 404 || status === 410)) {
-    return logsExpired({ ...ctx.ref, jobId: ctx.id ?? 0 }, status, e);
-  }
-  if (status === 404 || status === 410) {
-    if (ctx.what === 'repo' || ctx.what === 'runs') {
-      return new AppError({
-        code: 'github_repo_not_found',
-        userMessage:
-          `GitHub has no repository ${repo} that ${ctx.credential} can see. Check the name (owner/repo)` +
-          (ctx.app ? ' and that the App is installed on it.' : ' and that the token has access to it.'),
-        cause: e,
-      });
-    }
-    return new AppError({
-      code: 'github_not_found',
-      userMessage: `${repo} has no ${thing}. Check the id or URL.`,
-      cause: e,
-    });
-  }
-  if (status >= 500) {
-    return new AppError({
-      code: 'github_unreachable',
-      userMessage: `GitHub answered ${status} (${ghMessage}); will retry.`,
-      retryable: true,
-      cause: e,
-    });
-  }
-  return new AppError({
-    code: 'github_error',
-    userMessage: `GitHub refused the request for ${thing} of ${repo} (${status} ${ghMessage}).`,
-    cause: e,
-  });
-}
-
-function messageOf(err: HttpishError | undefined): string {
-  const data = err?.response?.data as { message?: unknown } | undefined;
-  if (data && typeof data.message === 'string') return data.message;
-  const m = err?.message ?? '';
-  // Octokit appends " - https://docs.github.com/…"; keep the sentence.
-  return m.replace(/ - https?:\/\/\S+$/, '');
 }
 
 /**
