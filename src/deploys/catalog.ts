@@ -1,6 +1,6 @@
-import type { TeamConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { closest } from '../ops/args.ts';
+import type { TeamConfig } from '../team-config.ts';
 
 export type Environment = TeamConfig['services'][string]['environments'][string];
 

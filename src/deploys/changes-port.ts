@@ -1,7 +1,7 @@
 import type { ChangesPort } from '../../tools/shared/changes-port.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import type { TeamConfig } from '../config.ts';
 import { toAppError } from '../errors.ts';
+import type { TeamConfig } from '../team-config.ts';
 import { resolveTarget } from './catalog.ts';
 import type { KubeDeployPort } from './kube-deploy-port.ts';
 import type { RequestStore } from './requests.ts';

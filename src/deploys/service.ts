@@ -1,7 +1,6 @@
 import type { ChangeProposal } from '../../tools/shared/changes-port.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import type { TeamConfig } from '../config.ts';
 import type { ReplyTarget } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { type Enqueue, safeJobId } from '../jobs/enqueue.ts';
@@ -10,6 +9,7 @@ import { changeApplySpec, changeExpirySpec } from '../jobs/specs/changes.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy/policy.ts';
 import { mentionAll } from '../policy/policy.ts';
+import type { TeamConfig } from '../team-config.ts';
 import { resolveImage, resolveTarget, type Target } from './catalog.ts';
 import type { DeploymentRef, KubeDeployPort } from './kube-deploy-port.ts';
 import { requestMessage } from './messages.ts';

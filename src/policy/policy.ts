@@ -1,4 +1,4 @@
-import type { TeamConfig } from '../config.ts';
+import type { TeamConfig } from '../team-config.ts';
 
 /**
  * Who may do what, from the team file. User-group ids (S…) are expanded through `groupMembers`

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, loadTeamConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadTeamConfig } from '../../src/team-config.ts';
 import { teamFile } from '../support/app-harness.ts';
 
 const noTeam = { SHIPMATE_CONFIG: teamFile('{}\n') };

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { teamConfigSchema } from '../../src/config.ts';
 import { imageRepository, resolveImage, resolveTarget } from '../../src/deploys/catalog.ts';
 import { type ChangeRequest, createRequestStore } from '../../src/deploys/requests.ts';
 import { createPolicy } from '../../src/policy/policy.ts';
+import { teamConfigSchema } from '../../src/team-config.ts';
 import { cleanRedis, REDIS_URL, uniquePrefix } from '../support/app-harness.ts';
 
 const team = teamConfigSchema.parse({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { teamConfigSchema } from '../../src/config.ts';
 import { createPolicy } from '../../src/policy/policy.ts';
+import { teamConfigSchema } from '../../src/team-config.ts';
 
 const team = teamConfigSchema.parse({
   services: {

@@ -2,8 +2,8 @@ import { rerunMessage } from '../../../tools/shared/ci/commands.ts';
 import type { GitHubPort, WorkflowRun } from '../../../tools/shared/github-port.ts';
 import { requireGitHub } from '../../../tools/shared/github-port.ts';
 import type { AuditLog } from '../../audit/audit.ts';
-import type { TeamConfig } from '../../config.ts';
 import { isAppError } from '../../errors.ts';
+import type { TeamConfig } from '../../team-config.ts';
 import type { JobOutcome, JobRun } from '../queues.ts';
 import type { CiRerunPayload } from '../specs/ci.ts';
 

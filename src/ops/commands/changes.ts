@@ -1,9 +1,9 @@
 import { context, escapeMrkdwn, section } from '../../../tools/shared/block-kit.ts';
 import type { AuditLog, AuditType, StoredAuditEntry } from '../../audit/audit.ts';
-import type { TeamConfig } from '../../config.ts';
 import type { DeployService, ProposalInput } from '../../deploys/service.ts';
 import { type Enqueue, safeJobId } from '../../jobs/enqueue.ts';
 import { changeProposeSpec } from '../../jobs/specs/changes.ts';
+import type { TeamConfig } from '../../team-config.ts';
 import { ephemeral, type OpsCommand, usageError } from '../command.ts';
 
 export interface ChangeCommandDeps {
