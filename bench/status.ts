@@ -189,11 +189,11 @@ async function wholeBot(
   } finally {
     bot.end();
     await bot.done;
-    // The bot's keys, and its console queue's (`<prefix>-console-<id>`). Imported here, not at the
-    // top: the harness loads the whole app, which would weigh on the tool child's RSS.
+    // The bot's keys, and its console queue's (`<prefix>-console-<id>`; cleanRedis takes both).
+    // Imported here, not at the top: the harness loads the whole app, which would weigh on the tool
+    // child's RSS.
     const { cleanRedis } = await import('../test/support/app-harness.ts');
     await cleanRedis(prefix);
-    await cleanRedis(`${prefix}-console-*`);
   }
 }
 

@@ -44,8 +44,20 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** Whether the message offers a Cancel button while running. */
   cancellable?: boolean;
+  /** The clock, in ms. Default `Date.now`; tests pass a fake one with `setTimer`. */
   now?: () => number;
+  /**
+   * Runs `fn` after `ms` and returns a function that cancels it. Default `setTimeout`, unref'd so a
+   * pending edit never keeps the process alive.
+   */
+  setTimer?: (fn: () => void, ms: number) => () => void;
 }
+
+const realSetTimer = (fn: () => void, ms: number): (() => void) => {
+  const t = setTimeout(fn, ms);
+  t.unref?.();
+  return () => clearTimeout(t);
+};
 
 /** The progress message while a job runs (or waits in the queue: `step` "queued"). */
 export function running(
@@ -68,10 +80,12 @@ export function running(
 export function createProgressReporter(o: ProgressOptions): ProgressReporter {
   const interval = o.intervalMs ?? PROGRESS_INTERVAL_MS;
   const now = o.now ?? Date.now;
+  const setTimer = o.setTimer ?? realSetTimer;
   let handle: MessageHandle | undefined = o.handle;
   let latest: string | undefined;
   let lastEdit = 0;
-  let timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending edit, while one is scheduled. */
+  let timer: (() => void) | undefined;
   let chain: Promise<void> = Promise.resolve();
   let ended = false;
 
@@ -89,7 +103,7 @@ export function createProgressReporter(o: ProgressOptions): ProgressReporter {
 
   const end = async (message: Message, thread?: Message[]) => {
     ended = true;
-    if (timer) clearTimeout(timer);
+    timer?.();
     timer = undefined;
     await chain;
     if (handle) await o.messenger.update(o.target, handle, message, true);
@@ -111,8 +125,7 @@ export function createProgressReporter(o: ProgressOptions): ProgressReporter {
       // Over response_url a message can be replaced only a few times: skip intermediate steps.
       if (handle?.viaResponseUrl) return;
       const wait = Math.max(0, lastEdit + interval - now());
-      timer = setTimeout(enqueueEdit, wait);
-      timer.unref?.();
+      timer = setTimer(enqueueEdit, wait);
     },
     finish: (message, thread) => end(message, thread),
     fail: (userMessage, refId) =>

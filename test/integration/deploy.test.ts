@@ -17,7 +17,7 @@ import {
   startFakeKube,
 } from '../support/fake-kube.ts';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
-import { startMain } from '../support/run-main.ts';
+import { type RunningMain, startMain } from '../support/run-main.ts';
 import { blockAction, postSigned, slashCommand } from '../support/slack-requests.ts';
 
 const TEAM = `
@@ -70,9 +70,12 @@ describe('deploys: request, approve, roll out, roll back', () => {
     app = await startApp(env(), { approvalTtlMs: 60_000 });
   });
   afterAll(async () => {
-    await app?.stop();
-    await Promise.all([slack?.close(), kube?.close()]);
-    await cleanRedis(prefix);
+    try {
+      await app?.stop();
+    } finally {
+      await Promise.all([slack?.close(), kube?.close()]);
+      await cleanRedis(prefix);
+    }
   });
 
   const imageOf = (ns: string, name: string) => {
@@ -333,14 +336,18 @@ describe('deploys: request, approve, roll out, roll back', () => {
     const slowPrefix = `${prefix}-kill`;
     const common = {
       ...env(),
+      // startApp adds REDIS_URL itself; the child gets only what is passed here.
+      REDIS_URL,
       KUBECONFIG: slow.kubeconfigPath,
       SHIPMATE_QUEUE_PREFIX: slowPrefix,
       LOG_LEVEL: 'warn',
     };
-    const web = await startApp({ ...common, SHIPMATE_ROLE: 'web' });
+    let web: (ShipmateApp & { baseUrl: string }) | undefined;
+    let child: RunningMain | undefined;
     let second: (ShipmateApp & { baseUrl: string }) | undefined;
     try {
-      const child = startMain({ ...common, PORT: '0', SHIPMATE_ROLE: 'worker' });
+      web = await startApp({ ...common, SHIPMATE_ROLE: 'web' });
+      child = startMain({ ...common, PORT: '0', SHIPMATE_ROLE: 'worker' });
       const before = slack.calls.length;
       await postSigned(
         web.baseUrl,
@@ -366,14 +373,15 @@ describe('deploys: request, approve, roll out, roll back', () => {
       )
         await new Promise((r) => setTimeout(r, 20));
       expect(slow.writes.filter((w) => w.name === 'checkout' && w.namespace === 'prod')).toHaveLength(1);
-      child.kill('SIGKILL');
-      await child.done.catch(() => undefined);
+      await child.stop('SIGKILL');
       second = await startApp({ ...common, SHIPMATE_ROLE: 'worker' });
       await outcome(req.id, 'succeeded')();
       expect(slow.writes.filter((w) => w.name === 'checkout' && w.namespace === 'prod')).toHaveLength(1);
     } finally {
+      // Whatever failed above: no process, connection or key outlives the test.
+      await child?.stop('SIGKILL');
       await second?.stop();
-      await web.stop();
+      await web?.stop();
       await slow.close();
       await cleanRedis(slowPrefix);
     }
@@ -384,8 +392,9 @@ describe('deploys from the console, approved by a second person with /as', () =>
   it('runs the whole flow', async () => {
     const kube = await startFakeKube({ objects: cluster(), rolloutTickMs: 20, timeScale: 0.002 });
     const prefix = uniquePrefix('deploy-console');
+    let child: RunningMain | undefined;
     try {
-      const child = startMain({
+      child = startMain({
         REDIS_URL,
         SHIPMATE_QUEUE_PREFIX: prefix,
         SHIPMATE_CONFIG: teamFile(TEAM),
@@ -405,6 +414,8 @@ describe('deploys from the console, approved by a second person with /as', () =>
       expect(r.code).toBe(0);
       expect(kube.writes.filter((w) => w.name === 'checkout' && w.namespace === 'prod')).toHaveLength(1);
     } finally {
+      // A failed wait above leaves the console reading stdin forever: kill it, and drop its own queue's keys.
+      await child?.stop('SIGKILL');
       await kube.close();
       await cleanRedis(prefix);
     }

@@ -11,7 +11,7 @@ import {
 import { type FakeKube, startFakeKube } from '../support/fake-kube.ts';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
 import { makeCluster } from '../support/kube-objects.ts';
-import { runMain } from '../support/run-main.ts';
+import { type MainResult, runMain } from '../support/run-main.ts';
 import { postSigned, slashCommand } from '../support/slack-requests.ts';
 
 describe('/ops status and /ops logs through the whole app', () => {
@@ -122,17 +122,22 @@ describe('/ops status and /ops logs through the whole app', () => {
   });
 
   it('works from the console too', async () => {
-    const r = await runMain(
-      {
-        REDIS_URL,
-        SHIPMATE_QUEUE_PREFIX: `${prefix}-console`,
-        SHIPMATE_CONFIG: teamFile('{}\n'),
-        KUBECONFIG: kube.kubeconfigPath,
-        LOG_LEVEL: 'warn',
-      },
-      '/ops status\n',
-    );
-    await cleanRedis(`${prefix}-console`);
+    let r: MainResult;
+    try {
+      r = await runMain(
+        {
+          REDIS_URL,
+          SHIPMATE_QUEUE_PREFIX: `${prefix}-console`,
+          SHIPMATE_CONFIG: teamFile('{}\n'),
+          KUBECONFIG: kube.kubeconfigPath,
+          LOG_LEVEL: 'warn',
+        },
+        '/ops status\n',
+      );
+    } finally {
+      // Also when runMain timed out and killed the bot before it removed its console queue.
+      await cleanRedis(`${prefix}-console`);
+    }
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('== Cluster status');
     expect(r.stdout).toContain('CrashLoopBackOff');

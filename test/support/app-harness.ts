@@ -16,16 +16,23 @@ export function uniquePrefix(name: string): string {
   return `shipmate-test-${name}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Deletes every key under `prefix`. */
+/**
+ * Deletes every key under `prefix`, and under each console queue started with it
+ * (`<prefix>-console-<id>`, see src/app.ts): a console removes its queue when it exits cleanly, but
+ * one that is killed leaves it whole (meta, id, events, job hashes — none with a TTL), and even a
+ * clean exit leaves its enqueue claims until they expire.
+ */
 export async function cleanRedis(prefix: string): Promise<void> {
   const r = new Redis(REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
+    for (const pattern of [`${prefix}:*`, `${prefix}-console-*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await r.del(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     r.disconnect();
   }

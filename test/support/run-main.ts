@@ -48,6 +48,11 @@ export interface RunningMain {
   write(text: string): void;
   end(): void;
   kill(signal: NodeJS.Signals): void;
+  /**
+   * Kills the process unless it has already exited (SIGKILL unless told otherwise) and resolves once
+   * it has; never rejects. For `finally` blocks, so a failed test leaves no process behind.
+   */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   /** Resolves with the first capture group (or the whole match) once stdout matches, or rejects after `timeoutMs`. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   readonly stdout: string;
@@ -90,6 +95,10 @@ export function startMain(
     write: (text) => child.stdin.write(text),
     end: () => child.stdin.end(),
     kill: (signal) => child.kill(signal),
+    async stop(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await done.catch(() => undefined);
+    },
     done,
     waitForOutput(pattern, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {

@@ -4,19 +4,52 @@ import type { Messenger } from '../../src/jobs/messenger.ts';
 import { createProgressReporter } from '../../src/jobs/progress.ts';
 import type { Message } from '../../tools/shared/message.ts';
 
-function recorder() {
+/**
+ * A clock the test moves by hand, for the reporter's `now` and `setTimer`: nothing depends on how
+ * fast the machine is. `advance(ms)` runs each timer that falls due at its own time, in order, and
+ * lets the edits it queues settle before moving on.
+ */
+function fakeClock() {
+  let t = 0;
+  const timers = new Set<{ at: number; fn: () => void }>();
+  const settle = () => new Promise<void>((r) => setImmediate(r));
+  return {
+    now: () => t,
+    setTimer(fn: () => void, ms: number) {
+      const timer = { at: t + ms, fn };
+      timers.add(timer);
+      return () => void timers.delete(timer);
+    },
+    pending: () => timers.size,
+    async advance(ms: number) {
+      const until = t + ms;
+      for (;;) {
+        const due = [...timers].filter((x) => x.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        timers.delete(due);
+        t = due.at;
+        due.fn();
+        await settle();
+      }
+      t = until;
+      await settle();
+    },
+  };
+}
+
+function recorder(now: () => number) {
   const events: Array<{ op: string; text: string; at: number }> = [];
-  const start = Date.now();
+  const start = now();
   const m: Messenger = {
     async post(_t, msg: Message) {
-      events.push({ op: 'post', text: msg.text, at: Date.now() - start });
+      events.push({ op: 'post', text: msg.text, at: now() - start });
       return { channel: 'C1', ts: '1.0' };
     },
     async update(_t, _h, msg: Message, final) {
-      events.push({ op: final ? 'final' : 'edit', text: msg.text, at: Date.now() - start });
+      events.push({ op: final ? 'final' : 'edit', text: msg.text, at: now() - start });
     },
     async postInThread(_t, _h, msg: Message) {
-      events.push({ op: 'thread', text: msg.text, at: Date.now() - start });
+      events.push({ op: 'thread', text: msg.text, at: now() - start });
     },
     async ephemeral() {},
   };
@@ -33,22 +66,25 @@ const base = {
 
 describe('the progress reporter', () => {
   it('coalesces many steps into at most one edit per interval, showing the newest, then the result', async () => {
-    const { m, events } = recorder();
+    const clock = fakeClock();
+    const { m, events } = recorder(clock.now);
     const saved: unknown[] = [];
     const p = createProgressReporter({
       ...base,
       messenger: m,
       intervalMs: 100,
+      now: clock.now,
+      setTimer: clock.setTimer,
       saveHandle: async (h) => void saved.push(h),
     });
     await p.start();
-    const until = Date.now() + 450;
+    // A step every 5 ms for 450 ms, then 150 ms of quiet.
     let i = 0;
-    while (Date.now() < until) {
+    while (clock.now() < 450) {
       p.step(`page ${++i}`);
-      await new Promise((r) => setTimeout(r, 5));
+      await clock.advance(5);
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await clock.advance(150);
     await p.finish({ text: 'done' }, [{ text: 'details' }]);
     const edits = events.filter((e) => e.op === 'edit');
     expect(events.filter((e) => e.op === 'post')).toHaveLength(1);
@@ -58,6 +94,8 @@ describe('the progress reporter', () => {
     expect(edits.length).toBeLessThanOrEqual(6);
     for (let k = 1; k < edits.length; k++)
       expect((edits[k]?.at ?? 0) - (edits[k - 1]?.at ?? 0)).toBeGreaterThanOrEqual(90);
+    // One edit per interval exactly, the last one after the steps stopped.
+    expect(edits.map((e) => e.at)).toEqual([100, 200, 300, 400, 500]);
     expect(edits.at(-1)?.text).toBe(`Status: page ${i}`);
     expect(events.slice(-2).map((e) => [e.op, e.text])).toEqual([
       ['final', 'done'],
@@ -66,7 +104,7 @@ describe('the progress reporter', () => {
   });
 
   it('reuses the message saved by an earlier attempt instead of posting another', async () => {
-    const { m, events } = recorder();
+    const { m, events } = recorder(fakeClock().now);
     const p = createProgressReporter({
       ...base,
       messenger: m,
@@ -80,17 +118,21 @@ describe('the progress reporter', () => {
   });
 
   it('does not edit after the end even if a step was pending', async () => {
-    const { m, events } = recorder();
+    const clock = fakeClock();
+    const { m, events } = recorder(clock.now);
     const p = createProgressReporter({
       ...base,
       messenger: m,
       intervalMs: 50,
+      now: clock.now,
+      setTimer: clock.setTimer,
       saveHandle: async () => undefined,
     });
     await p.start();
     p.step('late step');
+    expect(clock.pending()).toBe(1); // the edit is due in 50 ms
     await p.cancelled('cancelled by <@U1>.');
-    await new Promise((r) => setTimeout(r, 100));
+    await clock.advance(100);
     expect(events.map((e) => e.op)).toEqual(['post', 'final']);
   });
 });
