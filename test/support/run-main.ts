@@ -61,14 +61,16 @@ export interface RunningMain {
 
 /**
  * Starts `node [nodeFlags] src/main.ts` (from the repository root) with stdin left open, to drive it
- * line by line like a person.
+ * line by line like a person. `entry` (a path from the repository root) starts another script the
+ * same way, e.g. a bench's baseline.
  */
 export function startMain(
   env: Record<string, string>,
   args: string[] = [],
   nodeFlags: string[] = [],
+  entry = 'src/main.ts',
 ): RunningMain {
-  const child = spawn(process.execPath, [...nodeFlags, 'src/main.ts', ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, entry, ...args], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
