@@ -14,7 +14,12 @@ export function createLlmPort(llm: NonNullable<Config['llm']>): LlmPort {
   return {
     modelName: llm.model,
     model() {
-      model ??= import('./chat-model.ts').then((m) => m.createChatModel(llm));
+      if (!model) {
+        model = import('./chat-model.ts').then((m) => m.createChatModel(llm));
+        model.catch(() => {
+          model = undefined;
+        });
+      }
       return model;
     },
   };

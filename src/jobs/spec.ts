@@ -61,10 +61,13 @@ export function lazyHandler<P>(
 ): JobHandler<never> {
   let loaded: Promise<JobProcessor<P>> | undefined;
   const get = () => {
-    loaded ??= load();
-    loaded.catch(() => {
-      loaded = undefined;
-    });
+    if (!loaded) {
+      loaded = load();
+      // A failed load (a module missing, the model unreachable) is tried again by the next job.
+      loaded.catch(() => {
+        loaded = undefined;
+      });
+    }
     return loaded;
   };
   return handle(spec, async (run) => (await get())(run), {

@@ -16,10 +16,8 @@ export const ciRerunSpec = defineJobSpec({
   cancellable: false,
 });
 
-export const ciTriagePayload = z.object({
-  owner: z.string().min(1),
-  repo: z.string().min(1),
-  runId: z.number().int().positive(),
+/** The failed run to triage: the run a re-run names, plus its attempt and where to post. */
+export const ciTriagePayload = ciRerunPayload.extend({
   runAttempt: z.number().int().positive(),
   /** Slack channel from `ci.channels`. */
   channel: z.string().min(1),
