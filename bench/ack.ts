@@ -1,7 +1,7 @@
 /**
  * `/ops help` ack latency: `node bench/ack.ts [requests=2000] [concurrency=50] [rounds=4] [warmup=200]`
  *
- * Starts, in one process and against one fake Slack Web API (test/support/fake-slack.ts):
+ * Starts, in one process and against one fake Slack Web API (sandbox/fake-slack.ts):
  *   - the whole Shipmate app (createApp via test/support/app-harness.ts) in HTTP mode;
  *   - a bare Bolt app whose `/ops` handler acks a static copy of the same help message.
  * A keep-alive undici client (one pool of `concurrency` connections per app) posts freshly signed
@@ -27,8 +27,8 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { pino } from 'pino';
 import { Pool } from 'undici';
+import { startFakeSlack } from '../sandbox/fake-slack.ts';
 import { cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../test/support/app-harness.ts';
-import { startFakeSlack } from '../test/support/fake-slack.ts';
 import { signSlack, slashCommand } from '../test/support/slack-requests.ts';
 import { runUnderStartFlags } from './start-flags.ts';
 

@@ -2,17 +2,18 @@
  * The agent on a big cluster: `node bench/agent.ts [pods=10000]`
  *
  * Asks "how is prod?" through the real agent loop (LangChain createAgent + ChatOpenAI) against a
- * scripted OpenAI-compatible server (test/support/fake-openai.ts: call cluster_status, then answer)
+ * scripted OpenAI-compatible server (sandbox/fake-openai.ts: call cluster_status, then answer)
  * and the fake HTTPS Kubernetes API with `pods` pods, then with 100 pods, and prints per turn: model
  * calls, tool calls, and the size of every prompt the model received (characters and ≈tokens), so the
  * claim "tool summaries stay compact whatever the cluster size" is a measured one.
  */
+
+import { startFakeKube } from '../sandbox/fake-kube.ts';
+import { startFakeOpenAI } from '../sandbox/fake-openai.ts';
+import { makeCluster } from '../sandbox/kube-objects.ts';
 import { DEFAULT_LIMITS, runTurn } from '../src/agent/run-turn.ts';
 import { createChatModel } from '../src/clients/chat-model.ts';
 import { createKubePort } from '../src/clients/kube.ts';
-import { startFakeKube } from '../test/support/fake-kube.ts';
-import { startFakeOpenAI } from '../test/support/fake-openai.ts';
-import { makeCluster } from '../test/support/kube-objects.ts';
 import { ALL_TOOLS } from '../tools/index.ts';
 import { redact } from '../tools/shared/redact.ts';
 

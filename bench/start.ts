@@ -5,7 +5,7 @@
  * through test/support/run-main.ts's startMain, flags from bench/start-flags.ts) for `--role web`,
  * `--role worker` and `--role all`, fully configured like a real deployment: Slack HTTP mode (token,
  * signing secret), a kubeconfig, GitHub (token, webhook secret), an LLM and a team file with
- * services, CI channels and a digest. Every endpoint is a loopback fake from test/support (Slack,
+ * services, CI channels and a digest. Every endpoint is a loopback fake from sandbox/ (Slack,
  * Kubernetes, GitHub, OpenAI); Redis is REDIS_URL (default redis://127.0.0.1:6379), a fresh key
  * prefix per start, removed after it. PORT=0; the port comes from the bot's start-up log line.
  *
@@ -28,6 +28,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { start as startFakeGitHub } from '../sandbox/fake-github.ts';
+import { makeCluster, startFakeKube } from '../sandbox/fake-kube.ts';
+import { startFakeOpenAI } from '../sandbox/fake-openai.ts';
+import { startFakeSlack } from '../sandbox/fake-slack.ts';
 import {
   cleanRedis,
   REDIS_URL,
@@ -35,10 +39,6 @@ import {
   teamFile,
   uniquePrefix,
 } from '../test/support/app-harness.ts';
-import { start as startFakeGitHub } from '../test/support/fake-github.ts';
-import { makeCluster, startFakeKube } from '../test/support/fake-kube.ts';
-import { startFakeOpenAI } from '../test/support/fake-openai.ts';
-import { startFakeSlack } from '../test/support/fake-slack.ts';
 import { type RunningMain, startMain } from '../test/support/run-main.ts';
 import { startFlags } from './start-flags.ts';
 

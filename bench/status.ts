@@ -2,7 +2,7 @@
  * `/ops status` at scale: `node bench/status.ts [pods=10000] [runs=3]`
  *
  * Builds a cluster of `pods` pods (plus the same problem kinds at 100 pods for the size comparison)
- * in the fake API server (test/support/fake-kube.ts: HTTPS, real paging), then times, in the same
+ * in the fake API server (sandbox/fake-kube.ts: HTTPS, real paging), then times, in the same
  * run and against the same server:
  *   - the cluster_status tool's `run()` through the real @kubernetes/client-node (createKubePort),
  *     in a child process so its peak RSS is its own (the fake server and kubectl stay out of it);
@@ -24,8 +24,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ClusterProblems, makeCluster, startFakeKube } from '../sandbox/fake-kube.ts';
 import { createKubePort } from '../src/clients/kube.ts';
-import { type ClusterProblems, makeCluster, startFakeKube } from '../test/support/fake-kube.ts';
 import { startMain } from '../test/support/run-main.ts';
 import { clusterStatus } from '../tools/cluster-status.ts';
 import { redact } from '../tools/shared/redact.ts';

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
+import { type FakeKube, startFakeKube } from '../../sandbox/fake-kube.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../../sandbox/fake-openai.ts';
+import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fake-slack.ts';
+import { makeCluster } from '../../sandbox/kube-objects.ts';
 import { DEFAULT_LIMITS, newTurnUsage, runTurn } from '../../src/agent/run-turn.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { createChatModel } from '../../src/clients/chat-model.ts';
@@ -14,10 +18,6 @@ import {
   teamFile,
   uniquePrefix,
 } from '../support/app-harness.ts';
-import { type FakeKube, startFakeKube } from '../support/fake-kube.ts';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
-import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
-import { makeCluster } from '../support/kube-objects.ts';
 import { eventCallback, postSigned } from '../support/slack-requests.ts';
 
 const GH_TOKEN = `ghp_${'A1b2C3d4E5'.repeat(4)}`;

@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type FakeGitHub, type FakeJob, start as startFakeGitHub } from '../../sandbox/fake-github.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../../sandbox/fake-openai.ts';
+import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { triageJobId } from '../../tools/shared/ci/workflow-run.ts';
 import {
@@ -17,9 +20,6 @@ import {
   teamFile,
   uniquePrefix,
 } from '../support/app-harness.ts';
-import { type FakeGitHub, type FakeJob, start as startFakeGitHub } from '../support/fake-github.ts';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
-import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
 import { postGitHubWebhook, signGitHub, workflowRunEvent } from '../support/github-webhooks.ts';
 import { blockAction, postSigned, slashCommand } from '../support/slack-requests.ts';
 

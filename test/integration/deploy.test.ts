@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  deploymentObjects,
+  emptyObjects,
+  type FakeKube,
+  type Json,
+  startFakeKube,
+} from '../../sandbox/fake-kube.ts';
+import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { createRequestStore } from '../../src/deploys/requests.ts';
 import {
@@ -9,14 +17,6 @@ import {
   teamFile,
   uniquePrefix,
 } from '../support/app-harness.ts';
-import {
-  deploymentObjects,
-  emptyObjects,
-  type FakeKube,
-  type Json,
-  startFakeKube,
-} from '../support/fake-kube.ts';
-import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
 import { type RunningMain, startMain } from '../support/run-main.ts';
 import { blockAction, postSigned, slashCommand } from '../support/slack-requests.ts';
 

@@ -6,11 +6,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type FakeGitHub, type FakeRepo, start } from '../../sandbox/fake-github.ts';
 import { createGitHubPort } from '../../src/clients/github.ts';
 import { extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
-import { type FakeGitHub, type FakeRepo, start } from '../support/fake-github.ts';
 
 const TOKEN = 'ghp_fakeTestToken000000000000000000000000';
 const TS = '2025-01-14T09:30:00.0000000Z';

@@ -9,12 +9,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createKubePort, type KubeClient } from '../../src/clients/kube.ts';
-import { clusterStatus } from '../../tools/cluster-status.ts';
-import { type AppError, isAppError } from '../../tools/shared/errors.ts';
-import type { KubePod } from '../../tools/shared/kube-port.ts';
-import { redact } from '../../tools/shared/redact.ts';
-import { workloadDetails } from '../../tools/workload-details.ts';
 import {
   FAKE_CA_PATH,
   FAKE_TOKEN,
@@ -24,7 +18,13 @@ import {
   makeNamespace,
   nameOf,
   startFakeKube,
-} from '../support/fake-kube.ts';
+} from '../../sandbox/fake-kube.ts';
+import { createKubePort, type KubeClient } from '../../src/clients/kube.ts';
+import { clusterStatus } from '../../tools/cluster-status.ts';
+import { type AppError, isAppError } from '../../tools/shared/errors.ts';
+import type { KubePod } from '../../tools/shared/kube-port.ts';
+import { redact } from '../../tools/shared/redact.ts';
+import { workloadDetails } from '../../tools/workload-details.ts';
 
 let fake: FakeKube;
 let kube: KubeClient;

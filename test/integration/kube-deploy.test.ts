@@ -13,10 +13,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createKubeDeployPort, type KubeDeployClient } from '../../src/clients/kube-deploy.ts';
-import type { DeploymentRef } from '../../src/deploys/kube-deploy-port.ts';
-import { type RolloutStatus, watchRollout } from '../../src/deploys/rollout.ts';
-import { type AppError, isAppError } from '../../tools/shared/errors.ts';
 import {
   deploymentObjects,
   emptyObjects,
@@ -27,7 +23,11 @@ import {
   kubeconfigYaml,
   nameOf,
   startFakeKube,
-} from '../support/fake-kube.ts';
+} from '../../sandbox/fake-kube.ts';
+import { createKubeDeployPort, type KubeDeployClient } from '../../src/clients/kube-deploy.ts';
+import type { DeploymentRef } from '../../src/deploys/kube-deploy-port.ts';
+import { type RolloutStatus, watchRollout } from '../../src/deploys/rollout.ts';
+import { type AppError, isAppError } from '../../tools/shared/errors.ts';
 
 const NS = 'shop';
 const image = (name: string, tag: string) => `registry.example.com/${NS}/${name}:${tag}`;

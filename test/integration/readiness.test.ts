@@ -1,8 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { eventCallback, postSigned, slashCommand } from '../support/slack-requests.ts';
 
 /** A TCP relay to the real Redis that the test can cut, to see what the app does when Redis goes away. */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { defineFeature } from '../../src/features/feature.ts';
 import { safeJobId } from '../../src/jobs/enqueue.ts';
 import { defineJobSpec, handle } from '../../src/jobs/spec.ts';
 import type { OpsCommand } from '../../src/ops/command.ts';
 import { cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { eventCallback, postSigned, slashCommand } from '../support/slack-requests.ts';
 
 const ran: string[] = [];

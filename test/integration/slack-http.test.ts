@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { AppError } from '../../src/errors.ts';
 import { defineFeature } from '../../src/features/feature.ts';
@@ -8,7 +9,6 @@ import { safeJobId } from '../../src/jobs/enqueue.ts';
 import { defineJobSpec, handle } from '../../src/jobs/spec.ts';
 import type { OpsCommand } from '../../src/ops/command.ts';
 import { captureLog, cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { blockAction, eventCallback, postSigned, slashCommand } from '../support/slack-requests.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { cleanRedis, startApp, uniquePrefix } from '../support/app-harness.ts';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 
 describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
   const prefix = uniquePrefix('socket');

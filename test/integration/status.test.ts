@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type FakeKube, startFakeKube } from '../../sandbox/fake-kube.ts';
+import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fake-slack.ts';
+import { makeCluster } from '../../sandbox/kube-objects.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import {
   cleanRedis,
@@ -8,9 +11,6 @@ import {
   teamFile,
   uniquePrefix,
 } from '../support/app-harness.ts';
-import { type FakeKube, startFakeKube } from '../support/fake-kube.ts';
-import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
-import { makeCluster } from '../support/kube-objects.ts';
 import { type MainResult, runMain } from '../support/run-main.ts';
 import { postSigned, slashCommand } from '../support/slack-requests.ts';
 

@@ -1,10 +1,12 @@
 /**
- * An in-memory KubePort over the same objects the fake API server serves (test/support/kube-objects.ts),
+ * An in-memory KubePort over the same objects the fake API server serves (sandbox/kube-objects.ts),
  * with the API's list semantics — namespace scoping, field and label selectors, `limit` paging — so
  * tool unit tests run without sockets. Records every call (with its signal) and can fail a kind on
  * demand with the AppError the real adapter would throw.
  */
 
+import { fieldMatcher, labelMatcher } from '../../sandbox/fake-kube.ts';
+import type { FakeObjects, Json } from '../../sandbox/kube-objects.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import {
   CLUSTER_SCOPED_KINDS,
@@ -18,8 +20,6 @@ import {
   type KubeResources,
   MAX_PAGE_SIZE,
 } from '../../tools/shared/kube-port.ts';
-import { fieldMatcher, labelMatcher } from './fake-kube.ts';
-import type { FakeObjects, Json } from './kube-objects.ts';
 
 /** Items per batch: small, so callers that need a whole page must wait for `endOfPage`, as with the real port. */
 const BATCH = 7;

@@ -1,4 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import {
+  type ClusterProblems,
+  emptyObjects,
+  makeCluster,
+  makeNamespace,
+} from '../../sandbox/kube-objects.ts';
 import { clusterStatus } from '../../tools/cluster-status.ts';
 import type { ToolContext } from '../../tools/shared/define-tool.ts';
 import { AppError, isAppError } from '../../tools/shared/errors.ts';
@@ -7,7 +13,6 @@ import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
 import type { Message } from '../../tools/shared/message.ts';
 import type { Ports } from '../../tools/shared/ports.ts';
 import { redact } from '../../tools/shared/redact.ts';
-import { type ClusterProblems, emptyObjects, makeCluster, makeNamespace } from '../support/kube-objects.ts';
 import { createMemoryKube, forbidden, type MemoryKube } from '../support/memory-kube.ts';
 
 const NOW = new Date();

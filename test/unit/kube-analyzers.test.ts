@@ -1,4 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
+import {
+  DEFAULT_NOW,
+  type Json,
+  makeCluster,
+  makeDaemonSet,
+  makeDeployment,
+  makeEvent,
+  makeNode,
+  makePod,
+  makeStatefulSet,
+  type PodState,
+} from '../../sandbox/kube-objects.ts';
 import { analyzeNode } from '../../tools/shared/kube/analyze-node.ts';
 import { analyzePod } from '../../tools/shared/kube/analyze-pod.ts';
 import {
@@ -19,18 +31,6 @@ import type {
   KubeStatefulSet,
 } from '../../tools/shared/kube-port.ts';
 import { redact } from '../../tools/shared/redact.ts';
-import {
-  DEFAULT_NOW,
-  type Json,
-  makeCluster,
-  makeDaemonSet,
-  makeDeployment,
-  makeEvent,
-  makeNode,
-  makePod,
-  makeStatefulSet,
-  type PodState,
-} from '../support/kube-objects.ts';
 
 const NOW = DEFAULT_NOW.getTime();
 const pod = (j: Json) => j as unknown as KubePod;

@@ -5,6 +5,14 @@
  */
 
 import { describe, expect, it } from '@jest/globals';
+import {
+  type DeploymentOptions,
+  emptyObjects,
+  type Json,
+  makeDeployment,
+  makePod,
+  type PodState,
+} from '../../sandbox/kube-objects.ts';
 import type {
   DeploymentSnapshot,
   KubeDeployPort,
@@ -19,14 +27,6 @@ import {
 } from '../../src/deploys/rollout.ts';
 import { isAppError } from '../../tools/shared/errors.ts';
 import type { KubeDeployment, KubeReplicaSet } from '../../tools/shared/kube-port.ts';
-import {
-  type DeploymentOptions,
-  emptyObjects,
-  type Json,
-  makeDeployment,
-  makePod,
-  type PodState,
-} from '../support/kube-objects.ts';
 import { createMemoryKube } from '../support/memory-kube.ts';
 
 const NS = 'shop';

@@ -1,4 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
+import {
+  emptyObjects,
+  type FakeObjects,
+  type Json,
+  makeCluster,
+  makeDeployment,
+  makeEvent,
+  makePod,
+  nameOf,
+} from '../../sandbox/kube-objects.ts';
 import type { ToolContext } from '../../tools/shared/define-tool.ts';
 import { type AppError, isAppError } from '../../tools/shared/errors.ts';
 import {
@@ -11,16 +21,6 @@ import {
 import type { WorkloadDetailsResult } from '../../tools/shared/kube/workload-details-result.ts';
 import { redact } from '../../tools/shared/redact.ts';
 import { type WorkloadDetailsInput, workloadDetails } from '../../tools/workload-details.ts';
-import {
-  emptyObjects,
-  type FakeObjects,
-  type Json,
-  makeCluster,
-  makeDeployment,
-  makeEvent,
-  makePod,
-  nameOf,
-} from '../support/kube-objects.ts';
 import { createMemoryKube, forbidden, type MemoryKube } from '../support/memory-kube.ts';
 
 const NOW = new Date();

@@ -1,6 +1,6 @@
 /**
  * A fake Kubernetes API server for tests and benches: HTTPS on 127.0.0.1 (port 0) with the committed
- * test CA (test/fixtures/tls — see generate.sh there for why it is committed), and a temporary
+ * test CA (sandbox/tls — see generate.sh there for why it is committed), and a temporary
  * kubeconfig pointing at it, so the real @kubernetes/client-node (and kubectl) run their real TLS,
  * auth-header, paging and error paths.
  *
@@ -66,7 +66,7 @@ import {
 
 export * from './kube-objects.ts';
 
-const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+const TLS_DIR = fileURLToPath(new URL('./tls/', import.meta.url));
 export const FAKE_CA_PATH = join(TLS_DIR, 'ca.crt');
 export const OTHER_CA_PATH = join(TLS_DIR, 'other-ca.crt');
 
