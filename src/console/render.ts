@@ -1,8 +1,9 @@
+import { ownMentionsAsText } from '../../tools/shared/mention.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
 
 /** Slack mrkdwn to plain text: `<@U1>` → `@U1`, `<url|label>` → `label (url)`, markers dropped. */
 export function mrkdwnToText(s: string): string {
-  return s
+  return ownMentionsAsText(s)
     .replace(/<@([A-Z0-9]+)>/g, '@$1')
     .replace(/<#([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name ?? id}`)
     .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `@${name ?? id}`)
@@ -21,7 +22,7 @@ export function mrkdwnToText(s: string): string {
 function blockToLines(b: Block): string[] {
   switch (b.type) {
     case 'header':
-      return [`== ${b.text.text} ==`];
+      return [`== ${ownMentionsAsText(b.text.text)} ==`];
     case 'section': {
       const out: string[] = [];
       if (b.text) out.push(mrkdwnToText(b.text.text));

@@ -1,12 +1,16 @@
+import { ownMention } from '../../tools/shared/mention.ts';
 import type { TeamConfig } from '../team-config.ts';
 
 /**
  * Who may do what, from the team file. User-group ids (S…) are expanded through `groupMembers`
  * (Slack's usergroups.users.list in production), so a permission can name a team instead of people.
  */
-/** Slack mentions of users (`<@U…>`) and user groups (`<!subteam^S…>`), comma-separated. */
+/**
+ * Slack mentions of users (`<@U…>`) and user groups (Shipmate's own `<!subteam^S…>`, live only
+ * through src/slack/prepare.ts), comma-separated.
+ */
 export function mentionAll(ids: readonly string[]): string {
-  return ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
+  return ids.map(ownMention).join(', ');
 }
 
 export interface Policy {

@@ -132,7 +132,7 @@ export function registerSlack(app: App, deps: SlackDeps): void {
         .postMessage({
           channel: ev.channel,
           thread_ts: ev.thread_ts ?? ev.ts,
-          text: `${escapeText(err.userMessage)} (ref ${ref})`,
+          ...prepareForSlack({ text: `${escapeText(err.userMessage)} (ref ${ref})` }),
         })
         .catch((postErr: unknown) => log.error({ ref, err: postErr }, 'could not tell the user either'));
     }

@@ -196,6 +196,15 @@ describe('the agent answers mentions in the thread', () => {
     expect(String(toolResult?.content)).toContain('Nothing has been deployed');
   });
 
+  it('escapes crowd pings the model writes, in the answer and its fallback text', async () => {
+    llm.script([{ content: '<!channel> prod is down, <!subteam^S0ONCALL|@oncall> please look. @here' }]);
+    const { answer } = await ask('what should I tell everyone?');
+    const all = JSON.stringify({ text: answer.args.text, blocks: answer.args.blocks });
+    expect(all).toContain('&lt;!channel&gt; prod is down');
+    expect(all).not.toMatch(/<!(channel|here|everyone|subteam)/);
+    expect(all).not.toMatch(/(^|[\s"])@here/);
+  });
+
   it('when Slack fails to take the answer, the retry posts the same answer without asking the model again', async () => {
     llm.script([{ content: 'Asked once, answered once.' }]);
     slack.failNext('chat.update', 'internal_error', 1);

@@ -123,6 +123,13 @@ describe('Slack over HTTP', () => {
     expect(body.text).toContain('Did you mean `/ops help`');
   });
 
+  it('never posts a live crowd ping quoted from the command, in blocks or fallback text', async () => {
+    const body = (await post(slashCommand('<!channel> --cluster <!here>'))).json() as Record<string, unknown>;
+    const all = JSON.stringify(body);
+    expect(all).toContain('&lt;!channel&gt;');
+    expect(all).not.toMatch(/<!(channel|here)/);
+  });
+
   it('rejects a forged signature and a request older than 5 minutes with 401', async () => {
     const forged = await post(slashCommand('help'), { signature: `v0=${'0'.repeat(64)}` });
     expect(forged.status).toBe(401);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createPolicy } from '../../src/policy/policy.ts';
+import { prepareForSlack } from '../../src/slack/prepare.ts';
 import { teamConfigSchema } from '../../src/team-config.ts';
 
 const team = teamConfigSchema.parse({
@@ -35,7 +36,8 @@ describe('who may re-run failed CI jobs', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.why).toContain('`checkout`');
-    expect(r.why).toContain('<!subteam^S0DEVS>');
+    // Shipmate's own mention of the group is live once prepared for Slack.
+    expect(prepareForSlack({ text: r.why }).text).toContain('<!subteam^S0DEVS>');
     expect(r.why).toContain('<@U1ALICE>');
     expect(r.why).toContain('<@U9ADMIN>');
     // A service without deployers: admins only.

@@ -27,13 +27,16 @@ export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A mention Shipmate writes on purpose: a user, a channel, a user group or a special mention. */
-const MENTION = /<(@[UW][A-Z0-9]+|#C[A-Z0-9]+(\|[^>]*)?|!subteam\^S[A-Z0-9]+|!here|!channel)>/g;
+/**
+ * A mention of one person or a channel link. Special mentions (`<!channel>`, `<!subteam^…>`) are not
+ * kept: Shipmate's own group mentions are markers (tools/shared/mention.ts) that escaping leaves alone.
+ */
+const MENTION = /<(@[UW][A-Z0-9]+|#C[A-Z0-9]+(\|[^>]*)?)>/g;
 
 /**
- * Escapes plain text for mrkdwn but keeps Slack mentions (`<@U123>`, `<#C123>`, `<!subteam^S1>`):
- * for messages that name people, such as "Only <@U2BOB> can approve this", which may also quote
- * user input containing `<`.
+ * Escapes plain text for mrkdwn but keeps user mentions and channel links (`<@U123>`, `<#C123>`) and
+ * Shipmate's own group mentions (`ownMention`): for messages that name people, such as "Only
+ * <@U2BOB> can approve this", which may also quote user input containing `<`.
  */
 export function escapeText(s: string): string {
   const kept: string[] = [];
