@@ -77,7 +77,9 @@ export const FAKE_USER = 'system:serviceaccount:ops:shipmate';
 /** `expired` on a watch is the API server's ERROR event with a 410 Status; `conflict` is 409. */
 /**
  * `hang`: never answered. `stall-body` / `cut-body`: a 200 whose headers and first half of the body
- * arrive, then nothing more (stall) or the connection is destroyed (cut).
+ * arrive, then nothing more (stall) or the connection is destroyed (cut). `silent-watch`: a watch
+ * answered 200 at once that then never sends an event, a bookmark or its end (a proxy or an API
+ * server replica that lost its watch cache), while the connection stays open.
  */
 export type FailureKind =
   | 'forbidden'
@@ -87,7 +89,8 @@ export type FailureKind =
   | 'expired'
   | 'conflict'
   | 'stall-body'
-  | 'cut-body';
+  | 'cut-body'
+  | 'silent-watch';
 
 export interface RecordedRequest {
   method: string;
@@ -1605,6 +1608,12 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       switch (failure.kind) {
         case 'hang':
           return; // never answered; close() destroys the socket
+        case 'silent-watch':
+          if (!watching) break;
+          rec.status = 200;
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+          res.flushHeaders();
+          return; // open, and silent until the client gives up; close() destroys the socket
         case 'stall-body':
         case 'cut-body':
           brokenBodies.set(res, failure.kind);

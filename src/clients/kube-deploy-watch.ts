@@ -7,7 +7,9 @@
  * from the last resourceVersion seen (bookmarks included); 410 Gone (an HTTP 410, or the ERROR event
  * the API server actually sends for a compacted resourceVersion) re-gets the Deployment and watches
  * from there; retryable failures back off (0.1 s doubling to 5 s) for up to `watchRetryMs` before
- * giving up.
+ * giving up. A connection that sends nothing — no event, no bookmark — for `watchIdleMs` is dropped
+ * and reopened from the last resourceVersion: an open watch can go silent (a proxy, an API server
+ * replica whose watch cache stalled) and would otherwise hide a rollout's end until its deadline.
  */
 
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -27,6 +29,12 @@ export interface KubeDeployWatchOptions {
   watchTimeoutSeconds: number;
   /** How long a watch keeps reconnecting through retryable failures before it throws, in ms. */
   watchRetryMs: number;
+  /**
+   * A watch connection silent (no event, no bookmark) this long is reconnected, in ms. The API
+   * server sends a bookmark about once a minute to a watch that asked for them, so silence well
+   * past that means the connection is dead or stuck.
+   */
+  watchIdleMs: number;
 }
 
 /** The deploy port's watch, plus `close()`: destroys the TLS agents its requests used. */
@@ -45,7 +53,7 @@ class WatchExpired extends Error {}
 
 /** Builds the watch over `pool`'s contexts. Loads nothing until a watch starts. */
 export function createKubeDeployWatch(opts: KubeDeployWatchOptions): KubeDeployWatch {
-  const { pool, watchTimeoutSeconds, watchRetryMs } = opts;
+  const { pool, watchTimeoutSeconds, watchRetryMs, watchIdleMs } = opts;
   const agents = new Set<{ destroy(): void }>();
 
   const site = (ref: DeploymentRef, verb: RequestSite['verb']) => ({
@@ -100,9 +108,10 @@ export function createKubeDeployWatch(opts: KubeDeployWatchOptions): KubeDeployW
         if (res.statusCode === 410) throw new WatchExpired(body);
         throw new ApiException(res.statusCode ?? 0, `watch failed`, body, flatHeaders(res.headers));
       }
-      // From here on an inactivity limit: the server ends the watch after timeoutSeconds, so
-      // silence well past that means a dead connection.
-      const idleMs = watchTimeoutSeconds * 1000 + 30_000;
+      // From here on an inactivity limit: bookmarks arrive about once a minute and the server ends
+      // the watch after timeoutSeconds, so silence past the shorter of the two means a dead or
+      // stuck connection — reconnect rather than wait for an event that will not come.
+      const idleMs = Math.min(watchIdleMs, watchTimeoutSeconds * 1000 + 30_000);
       arm(idleMs, 'idle');
       res.setEncoding('utf8');
       let buf = '';

@@ -46,6 +46,8 @@ export interface KubeDeployPortOptions extends KubePortOptions {
   watchTimeoutSeconds?: number;
   /** How long a watch keeps reconnecting through retryable failures before it throws (default 60,000 ms). */
   watchRetryMs?: number;
+  /** A watch connection silent this long (no event, no bookmark) is reopened (default 90,000 ms). */
+  watchIdleMs?: number;
 }
 
 /** The deploy port, plus `list` (for watchRollout's pod listing) and `close()`. */
@@ -67,6 +69,7 @@ export function createKubeDeployPort(opts: KubeDeployPortOptions = {}): KubeDepl
     pool,
     watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 300,
     watchRetryMs: opts.watchRetryMs ?? 60_000,
+    watchIdleMs: opts.watchIdleMs ?? 90_000,
   });
 
   const site = (ref: DeploymentRef, verb: RequestSite['verb']) => ({

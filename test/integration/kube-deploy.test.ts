@@ -26,7 +26,8 @@ import {
 } from '../../sandbox/fake-kube.ts';
 import { createKubeDeployPort, type KubeDeployClient } from '../../src/clients/kube-deploy.ts';
 import type { DeploymentRef } from '../../src/deploys/kube-deploy-port.ts';
-import { type RolloutStatus, watchRollout } from '../../src/deploys/rollout.ts';
+import type { RolloutStatus } from '../../src/deploys/rollout.ts';
+import { watchRollout } from '../../src/deploys/watch-rollout.ts';
 import { type AppError, isAppError } from '../../tools/shared/errors.ts';
 
 const NS = 'shop';
@@ -76,7 +77,7 @@ beforeAll(async () => {
   });
   // Slower rollouts, for tests that act in the middle of one.
   slow = await startFakeKube({
-    objects: objects(['search', 'orders', 'gone']),
+    objects: objects(['search', 'orders', 'gone', 'quiet']),
     rolloutTickMs: 120,
   });
   port = createKubeDeployPort({
@@ -419,6 +420,42 @@ describe('resuming', () => {
     expect(r.outcome).toBe('complete');
     expect(seen[0]?.updated).toBeGreaterThanOrEqual(1);
     expect(seen[0]?.reason).not.toBe('NotObserved');
+  });
+});
+
+describe('a watch that opens but never sends an event', () => {
+  it('is reconnected after watchIdleMs and the rollout is reported complete, not timed out', async () => {
+    // Only the watch can decide here (no re-read before the deadline): the silent connection must
+    // be given up and reopened from the last resourceVersion.
+    const quietPort = createKubeDeployPort({
+      kubeconfigPath: slow.kubeconfigPath,
+      requestTimeoutMs: 2000,
+      watchRetryMs: 5000,
+      watchIdleMs: 300,
+    });
+    try {
+      const quiet = ref('quiet');
+      slow.fail(/watch=1.*metadata\.name%3Dquiet/, 'silent-watch', { times: 1 });
+      const d = await quietPort.setImage(quiet, 'app', image('quiet', '2.0.0'), { dryRun: false });
+      const seen: RolloutStatus[] = [];
+      const r = await watchRollout(quietPort, quiet, {
+        fromGeneration: d.generation,
+        timeoutMs: 15_000,
+        resyncMs: 600_000,
+        signal: new AbortController().signal,
+        onProgress: (s) => seen.push(s),
+      });
+      expect(seen[0]?.phase).toBe('progressing');
+      expect(r.outcome).toBe('complete');
+      expect(r.snapshot.containers[0]?.image).toBe(image('quiet', '2.0.0'));
+      const watches = slow.requests.filter(watchOf('quiet'));
+      expect(watches.length).toBeGreaterThanOrEqual(2);
+      // The reopened watch resumed where the silent one started.
+      expect(watches[1]?.query.resourceVersion).toBe(watches[0]?.query.resourceVersion);
+    } finally {
+      slow.clearFailures();
+      await quietPort.close();
+    }
   });
 });
 

@@ -18,13 +18,8 @@ import type {
   KubeDeployPort,
   ReplicaSetRevision,
 } from '../../src/deploys/kube-deploy-port.ts';
-import {
-  type RolloutStatus,
-  revisionOf,
-  rolloutStatus,
-  snapshotOf,
-  watchRollout,
-} from '../../src/deploys/rollout.ts';
+import { type RolloutStatus, revisionOf, rolloutStatus, snapshotOf } from '../../src/deploys/rollout.ts';
+import { watchRollout } from '../../src/deploys/watch-rollout.ts';
 import { isAppError } from '../../tools/shared/errors.ts';
 import type { KubeDeployment, KubeReplicaSet } from '../../tools/shared/kube-port.ts';
 import { createMemoryKube } from '../support/memory-kube.ts';
@@ -189,9 +184,11 @@ function scriptedPort(initial: DeploymentSnapshot, pods: Json[] = [], hash?: str
   let wake: (() => void) | undefined;
   const memory = createMemoryKube({ ...emptyObjects(), pods });
   let watches = 0;
+  let reads = 0;
   const port: KubeDeployPort & Pick<typeof memory, 'list'> = {
     list: memory.list,
     async getDeployment() {
+      reads += 1;
       return current;
     },
     async listRevisions() {
@@ -238,8 +235,15 @@ function scriptedPort(initial: DeploymentSnapshot, pods: Json[] = [], hash?: str
       queue.push(s);
       wake?.();
     },
+    /** Changes the Deployment without the watch saying so (a watch that went silent). */
+    set(s: DeploymentSnapshot) {
+      current = s;
+    },
     get watches() {
       return watches;
+    },
+    get reads() {
+      return reads;
     },
   };
 }
@@ -342,6 +346,59 @@ describe('watchRollout', () => {
     ]);
     expect(r.failingPods[0]?.detail).toContain('Insufficient cpu');
     expect(r.failingPods[1]?.detail).toContain('exit 137');
+  });
+
+  it('a watch that never sends an event: the re-read on a timer sees the rollout complete', async () => {
+    const s = scriptedPort(rolling(2, 3));
+    const seen: RolloutStatus[] = [];
+    const r = await watchRollout(s.port, REF, {
+      fromGeneration: 8,
+      // Far beyond the test's own limit: only a re-read can end this watch.
+      timeoutMs: 600_000,
+      resyncMs: 5,
+      signal: new AbortController().signal,
+      onProgress: (st) => {
+        seen.push(st);
+        // The rollout finishes right after the first read; the open watch never tells.
+        if (st.phase === 'progressing') s.set(done());
+      },
+    });
+    expect(r.outcome).toBe('complete');
+    expect(r.status.text).toContain('successfully rolled out (3/3 available)');
+    expect(r.failingPods).toEqual([]);
+    expect(seen.map((x) => x.phase)).toEqual(['progressing', 'complete']);
+    expect(s.watches).toBeGreaterThanOrEqual(1);
+    expect(s.reads).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a deadline reached while the watch was silent: the Deployment’s status decides, not the deadline', async () => {
+    const s = scriptedPort(rolling(2, 3));
+    const r = await watchRollout(s.port, REF, {
+      fromGeneration: 8,
+      timeoutMs: 20,
+      // No re-read before the deadline: the last read at the deadline must still see the status.
+      resyncMs: 600_000,
+      signal: new AbortController().signal,
+      onProgress: (st) => {
+        if (st.phase === 'progressing') s.set(done());
+      },
+    });
+    expect(r).toMatchObject({ outcome: 'complete', failingPods: [], failingPodsTotal: 0 });
+    expect(s.reads).toBe(2);
+  });
+
+  it('a deadline reached while still rolling out is a timeout, after one more read', async () => {
+    const s = scriptedPort(rolling(2, 3));
+    const r = await watchRollout(s.port, REF, {
+      fromGeneration: 8,
+      timeoutMs: 20,
+      resyncMs: 600_000,
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    });
+    expect(r.outcome).toBe('timeout');
+    expect(r.status.phase).toBe('progressing');
+    expect(s.reads).toBe(2);
   });
 
   it('marks a rollout that someone else changed again as superseded', async () => {
