@@ -114,6 +114,8 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     port: () => door?.port(),
     async start() {
       await worker?.start();
+      // Schedules (digests) are reconciled from the team file by every worker that starts.
+      if (worker) for (const hook of parts.onWorkerStart) await hook();
       door = await openFrontDoor({
         config,
         log,

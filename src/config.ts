@@ -156,6 +156,10 @@ export const ENV = {
     schema: positiveInt(90).default(90),
     doc: 'How long the audit log (a Redis stream) keeps entries. Default `90`.',
   },
+  DIGEST_GRACE_MINUTES: {
+    schema: positiveInt(60).default(60),
+    doc: 'A scheduled digest that fell due while no worker ran is posted (labelled late) if a worker takes it within this many minutes; later ones are skipped and logged. Default `60`.',
+  },
   OPENAI_API_KEY: {
     schema: z.string().min(1).optional(),
     doc: 'Key for the LLM endpoint. With it (or `OPENAI_BASE_URL`) mentions are answered by the agent; without, by a command guide.',
@@ -206,6 +210,7 @@ export interface Config {
   logLevel: string;
   kube: { kubeconfigPath?: string; requestTimeoutMs: number };
   deploy: { approvalTtlMs: number; rolloutTimeoutMs: number; auditRetentionMs: number };
+  digests: { graceMs: number };
   github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
@@ -304,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       rolloutTimeoutMs: (values.ROLLOUT_TIMEOUT_MINUTES as number) * 60_000,
       auditRetentionMs: (values.AUDIT_RETENTION_DAYS as number) * 86_400_000,
     },
+    digests: { graceMs: (values.DIGEST_GRACE_MINUTES as number) * 60_000 },
     github: {
       token: values.GITHUB_TOKEN as string | undefined,
       appId: values.GITHUB_APP_ID as string | undefined,

@@ -21,6 +21,11 @@ async function main(): Promise<number> {
   try {
     app = await createApp(config);
   } catch (e) {
+    // Problems only the assembled features can see (a digest naming a section nobody brings).
+    if (e instanceof ConfigError) {
+      process.stderr.write(`Shipmate cannot start: ${e.message}\n`);
+      return 2;
+    }
     if (isAppError(e)) {
       process.stderr.write(`Shipmate cannot start: ${e.userMessage}\n`);
       return 1;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './config-error.ts';
@@ -18,6 +19,63 @@ const k8sName = z
     /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
     'must be a Kubernetes name: lower-case letters, digits, - and .',
   );
+
+/** True when `tz` is a time zone name the runtime knows (IANA names, `UTC`). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why `cron` is not a schedule BullMQ can run (5 fields, or 6 with seconds first), or undefined. */
+export function cronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length < 5 || fields.length > 6)
+    return `"${cron}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; a cron needs 5 (minute hour day month weekday) or 6 with seconds first, e.g. "0 9 * * 1-5"`;
+  try {
+    CronExpressionParser.parse(cron, { tz: 'UTC' });
+    return undefined;
+  } catch (e) {
+    return `"${cron}" is not a valid cron (${(e as Error).message}); e.g. "0 9 * * 1-5" for 09:00 on weekdays`;
+  }
+}
+
+const digestSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be lower-case letters, digits, - (at most 40)'),
+    channel: channelId,
+    cron: z.string().superRefine((c, ctx) => {
+      const problem = cronProblem(c);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    timezone: z
+      .string()
+      .default('UTC')
+      .superRefine((tz, ctx) => {
+        if (!isTimeZone(tz))
+          ctx.addIssue({ code: 'custom', message: `"${tz}" is not a time zone; e.g. Europe/Berlin` });
+      }),
+    /** Section names; each comes from a feature (cluster, ci, deploys). Checked when the app is built. */
+    sections: z
+      .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be a section name such as cluster, ci or deploys'))
+      .min(1),
+    /** `post` (default): a one-line "all quiet" message when nothing changed; `skip`: post nothing. */
+    when_quiet: z.enum(['post', 'skip']).default('post'),
+    /** Pinged only when something new and severe (critical or error) appears. */
+    mention: z.array(slackPrincipal).default([]),
+    /** cluster section: kubeconfig contexts to read (default: the current one). */
+    clusters: z.array(z.string().min(1).max(253)).optional(),
+    /** cluster section: only these namespaces (default: all). */
+    namespaces: z.array(k8sName).optional(),
+    /** ci section: repositories to watch (default: those of `ci.channels`). */
+    repos: z.array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/repo')).optional(),
+  })
+  .strict();
+
+export type DigestConfig = z.infer<typeof digestSchema>;
 
 const environmentSchema = z
   .object({
@@ -59,18 +117,16 @@ export const teamConfigSchema = z
       .strict()
       .default({ channels: {} }),
     digests: z
-      .array(
-        z
-          .object({
-            id: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits, -'),
-            channel: channelId,
-            cron: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression, e.g. "0 9 * * 1-5"'),
-            timezone: z.string().default('UTC'),
-            sections: z.array(z.enum(['cluster', 'ci', 'deploys'])).min(1),
-          })
-          .strict(),
-      )
-      .default([]),
+      .array(digestSchema)
+      .default([])
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((d, i) => {
+          if (seen.has(d.id))
+            ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${d.id}" is used by two digests` });
+          seen.add(d.id);
+        });
+      }),
     admins: z.array(slackPrincipal).default([]),
   })
   .strict();

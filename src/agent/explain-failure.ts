@@ -31,7 +31,8 @@ export interface TriageExplainer {
   ): Promise<Message>;
 }
 
-function textOf(content: unknown): string {
+/** The text of a model reply's content (a string, or text parts). */
+export function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content

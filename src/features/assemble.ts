@@ -1,4 +1,5 @@
 import type { Tool } from '../../tools/shared/define-tool.ts';
+import type { DigestSection } from '../digests/section.ts';
 import type { Route } from '../http/health.ts';
 import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
 import type { JobHandler } from '../jobs/spec.ts';
@@ -14,6 +15,8 @@ export interface Assembled {
   routes: readonly Route[];
   actions: readonly string[];
   mention?: MentionHandler;
+  /** What features run once a worker (outside the console) has started. */
+  onWorkerStart: readonly (() => Promise<void>)[];
 }
 
 function unique(kind: string, names: readonly string[]): void {
@@ -33,7 +36,7 @@ function unique(kind: string, names: readonly string[]): void {
  */
 export function assembleFeatures(
   features: readonly Feature[],
-  base: Omit<FeatureDeps, 'catalog'>,
+  base: Omit<FeatureDeps, 'catalog' | 'digestSections'>,
 ): Assembled {
   let ports = base.ports;
   let commands: readonly OpsCommand[] = [];
@@ -43,8 +46,16 @@ export function assembleFeatures(
   let decorate: Readonly<Record<string, ResultDecorator>> = {};
   let mention: MentionHandler | undefined;
   let catalogUser: string | undefined;
+  let sectionsUser: string | undefined;
+  const digestSections = new Map<string, DigestSection>();
+  const onWorkerStart: (() => Promise<void>)[] = [];
   for (const f of features) {
-    const available: FeatureDeps = { ...base, ports, catalog: { commands, tools, decorate } };
+    const available: FeatureDeps = {
+      ...base,
+      ports,
+      catalog: { commands, tools, decorate },
+      digestSections: new Map(digestSections),
+    };
     const deps = Object.fromEntries(f.needs.map((n) => [n, available[n]])) as unknown as FeatureDeps;
     const parts = f.build(deps);
     if (catalogUser && (parts.commands?.length || parts.tools?.length)) {
@@ -53,6 +64,17 @@ export function assembleFeatures(
       );
     }
     if (f.needs.includes('catalog')) catalogUser ??= f.name;
+    if (sectionsUser && parts.digestSections?.length) {
+      throw new Error(
+        `feature ${f.name} brings digest sections but is listed after ${sectionsUser}, which uses them all: move it earlier in src/features/index.ts`,
+      );
+    }
+    if (f.needs.includes('digestSections')) sectionsUser ??= f.name;
+    for (const s of parts.digestSections ?? []) {
+      if (digestSections.has(s.name)) throw new Error(`two features bring the digest section "${s.name}"`);
+      digestSections.set(s.name, s);
+    }
+    if (parts.onWorkerStart) onWorkerStart.push(parts.onWorkerStart);
     if (parts.mention && mention) throw new Error(`feature ${f.name} brings a second mention handler`);
     mention = parts.mention ?? mention;
     commands = [...commands, ...(parts.commands ?? [])];
@@ -76,5 +98,5 @@ export function assembleFeatures(
     jobs.map((j) => j.spec.name),
   );
   unique('button action', actions);
-  return { commands, tools, jobs, routes, actions, mention };
+  return { commands, tools, jobs, routes, actions, mention, onWorkerStart };
 }

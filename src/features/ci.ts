@@ -5,6 +5,7 @@ import { triageBuild } from '../../tools/triage-build.ts';
 import type { TriageExplainer } from '../agent/explain-failure.ts';
 import { createWebhookVerifier } from '../clients/github-webhooks.ts';
 import type { LlmPort } from '../clients/llm.ts';
+import { ciSection } from '../digests/sections/ci.ts';
 import { githubWebhookRoute } from '../http/github-webhook.ts';
 import { processCiRerun } from '../jobs/processors/ci-rerun.ts';
 import { handle, lazyHandler } from '../jobs/spec.ts';
@@ -26,7 +27,8 @@ function lazyExplainer(llm: LlmPort, redact: (text: string) => string): () => Pr
 
 /**
  * CI (#4): `/ops triage` (triage_build), `/ops rerun`, recent failures for the agent, automatic triage
- * of failed runs posted to `ci.channels` from GitHub's webhook, and an LLM explanation when one is set.
+ * of failed runs posted to `ci.channels` from GitHub's webhook, an LLM explanation when one is set, and
+ * the digests' `ci` section.
  */
 export const ci = defineFeature({
   name: 'ci',
@@ -39,6 +41,7 @@ export const ci = defineFeature({
     const secret = d.config.github.webhookSecret;
     return {
       tools: [recentCiFailures, triageBuild] as never[],
+      digestSections: [ciSection(d.ports, Object.keys(d.config.team.ci.channels))],
       commands: [
         toolCommand(triageBuild, { enqueue: d.queue.enqueue, ports: d.ports }),
         createRerunCommand({ enqueue: d.queue.enqueue, policy: d.policy, github }),

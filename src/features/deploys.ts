@@ -4,6 +4,7 @@ import { proposeRollback } from '../../tools/propose-rollback.ts';
 import { createChangesPort } from '../deploys/changes-port.ts';
 import { createRequestStore } from '../deploys/requests.ts';
 import { createDeployService } from '../deploys/service.ts';
+import { deploysSection } from '../digests/sections/deploys.ts';
 import { applyTimeoutMs, processApply, processExpiry, processPropose } from '../jobs/processors/change.ts';
 import { handle } from '../jobs/spec.ts';
 import { changeApplySpec, changeExpirySpec, changeProposeSpec } from '../jobs/specs/changes.ts';
@@ -58,7 +59,11 @@ export const deploys = defineFeature({
       ),
     ];
     const c = { deploys: service, enqueue: d.queue.enqueue, audit: d.audit, team };
-    if (Object.keys(team.services).length === 0) return { commands: [createAuditCommand(c)], jobs };
+    const digestSections = [
+      deploysSection({ audit: d.audit, requests, approvalTtlMs: d.config.deploy.approvalTtlMs }),
+    ];
+    if (Object.keys(team.services).length === 0)
+      return { commands: [createAuditCommand(c)], jobs, digestSections };
     return {
       tools: [deployStatus, proposeDeploy, proposeRollback] as never[],
       commands: [
@@ -70,6 +75,7 @@ export const deploys = defineFeature({
         createAuditCommand(c),
       ],
       jobs,
+      digestSections,
       provides: {
         changes: createChangesPort({ service, team, kube: d.kubeDeploy, requests, audit: d.audit }),
       },

@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { LlmPort } from '../clients/llm.ts';
 import type { Config } from '../config.ts';
 import type { KubeDeployPort } from '../deploys/kube-deploy-port.ts';
+import type { DigestSection } from '../digests/section.ts';
 import type { Route } from '../http/health.ts';
 import type { Messenger } from '../jobs/messenger.ts';
 import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
@@ -48,6 +49,8 @@ export interface FeatureDeps {
   threads: SlackThreads;
   /** Commands, tools and decorators of the features listed before this one. */
   catalog: Catalog;
+  /** Digest sections the features listed before this one bring, by name. */
+  digestSections: ReadonlyMap<string, DigestSection>;
 }
 
 export type Need = keyof FeatureDeps;
@@ -65,6 +68,10 @@ export interface FeatureParts {
   mention?: MentionHandler;
   /** Post-processing of tools' result messages in run_tool, by tool name. */
   decorate?: Readonly<Record<string, ResultDecorator>>;
+  /** Sections of scheduled digests (`digests[].sections` names them), for the features after it. */
+  digestSections?: readonly DigestSection[];
+  /** Runs when a worker of a deployment with a schedule (not the console) has started: reconciling schedules. */
+  onWorkerStart?: () => Promise<void>;
   /** Ports this feature provides to the features after it (the deploys feature provides `changes`). */
   provides?: Partial<Pick<Ports, 'changes'>>;
 }

@@ -2,6 +2,7 @@ import { agent } from './agent.ts';
 import { ci } from './ci.ts';
 import { core } from './core.ts';
 import { deploys } from './deploys.ts';
+import { digests } from './digests.ts';
 import type { Feature } from './feature.ts';
 import { kube } from './kube.ts';
 
@@ -11,13 +12,16 @@ import { kube } from './kube.ts';
  * refuses to start when a feature bringing commands or tools is listed after one that needs the
  * catalog. Adding a capability: one file in this folder and one line here.
  */
-export const FEATURES: readonly Feature[] = [kube, ci, deploys, core, agent];
+export const FEATURES: readonly Feature[] = [kube, ci, deploys, digests, core, agent];
 
 /** Every button action id any feature renders (registered with Slack; manifest.test checks the code uses only these). */
 export const FEATURE_ACTIONS: readonly string[] = FEATURES.flatMap((f) => f.actions ?? []);
 
-/** FEATURES with `extra` (capabilities under test) inserted before those that need the catalog. */
+/**
+ * FEATURES with `extra` (capabilities under test) inserted before those that use what earlier
+ * features bring (the catalog, digest sections).
+ */
 export function featureList(extra: readonly Feature[] = []): readonly Feature[] {
-  const needsCatalog = (f: Feature) => f.needs.includes('catalog');
-  return [...FEATURES.filter((f) => !needsCatalog(f)), ...extra, ...FEATURES.filter(needsCatalog)];
+  const consumer = (f: Feature) => f.needs.includes('catalog') || f.needs.includes('digestSections');
+  return [...FEATURES.filter((f) => !consumer(f)), ...extra, ...FEATURES.filter(consumer)];
 }

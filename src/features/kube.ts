@@ -1,10 +1,11 @@
 import { clusterStatus } from '../../tools/cluster-status.ts';
 import { KUBE_ACTION_IDS } from '../../tools/shared/kube/command-args.ts';
 import { workloadDetails } from '../../tools/workload-details.ts';
+import { clusterSection } from '../digests/sections/cluster.ts';
 import { toolCommand } from '../ops/tool-command.ts';
 import { defineFeature } from './feature.ts';
 
-/** Kubernetes reads: `/ops status` (cluster_status) and `/ops logs` (workload_details), and their buttons. */
+/** Kubernetes reads: `/ops status` (cluster_status) and `/ops logs` (workload_details), their buttons, the digests' `cluster` section. */
 export const kube = defineFeature({
   name: 'kube',
   needs: ['queue', 'ports'],
@@ -15,5 +16,6 @@ export const kube = defineFeature({
       toolCommand(clusterStatus, { enqueue: queue.enqueue, ports }),
       toolCommand(workloadDetails, { enqueue: queue.enqueue, ports }),
     ],
+    digestSections: [clusterSection(ports)],
   }),
 });

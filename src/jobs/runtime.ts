@@ -6,11 +6,14 @@ import { type Cancel, createCancel } from './cancel.ts';
 import { createEnqueue, type Enqueue } from './enqueue.ts';
 import type { Messenger } from './messenger.ts';
 import { OPS_QUEUE } from './queues.ts';
+import { createJobSchedules, type JobSchedules } from './schedules.ts';
 
 /** The queue as request handlers see it: enqueue and cancel, no processors. */
 export interface JobQueue {
   enqueue: Enqueue;
   cancel: Cancel;
+  /** Cron schedules (BullMQ job schedulers) of jobs, reconciled from config by workers. */
+  schedules: JobSchedules;
 }
 
 export interface JobRuntime extends JobQueue {
@@ -39,6 +42,7 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
   return {
     queue,
     enqueue: createEnqueue({ queue, redis: o.redis, prefix: o.prefix, messenger: o.messenger, log: o.log }),
+    schedules: createJobSchedules(queue, o.log),
     cancel: createCancel({
       queue,
       redis: o.redis,
