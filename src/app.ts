@@ -32,6 +32,8 @@ export interface AppOptions {
   progressIntervalMs?: number;
   /** Approval window (tests shorten it below APPROVAL_TTL_MINUTES' one-minute grain). */
   approvalTtlMs?: number;
+  /** Digest timing below DIGEST_GRACE_MINUTES' one-minute grain (tests). */
+  digests?: Partial<Config['digests']>;
 }
 
 export interface ShipmateApp {
@@ -54,9 +56,11 @@ export interface ShipmateApp {
  * does not answer.
  */
 export async function createApp(base: Config, opts: AppOptions = {}): Promise<ShipmateApp> {
-  const config: Config = opts.approvalTtlMs
-    ? { ...base, deploy: { ...base.deploy, approvalTtlMs: opts.approvalTtlMs } }
-    : base;
+  const config: Config = {
+    ...base,
+    deploy: { ...base.deploy, ...(opts.approvalTtlMs ? { approvalTtlMs: opts.approvalTtlMs } : {}) },
+    digests: { ...base.digests, ...opts.digests },
+  };
   const log = opts.log ?? createLogger({ level: config.logLevel, toStderr: config.mode === 'console' });
   const redis = await connectRedis(config.redis.url);
   const write = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));

@@ -210,7 +210,8 @@ export interface Config {
   logLevel: string;
   kube: { kubeconfigPath?: string; requestTimeoutMs: number };
   deploy: { approvalTtlMs: number; rolloutTimeoutMs: number; auditRetentionMs: number };
-  digests: { graceMs: number };
+  /** graceMs: DIGEST_GRACE_MINUTES; lateAfterMs: a run taken later than this after it was due says so (2 min). */
+  digests: { graceMs: number; lateAfterMs: number };
   github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
@@ -309,7 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       rolloutTimeoutMs: (values.ROLLOUT_TIMEOUT_MINUTES as number) * 60_000,
       auditRetentionMs: (values.AUDIT_RETENTION_DAYS as number) * 86_400_000,
     },
-    digests: { graceMs: (values.DIGEST_GRACE_MINUTES as number) * 60_000 },
+    digests: { graceMs: (values.DIGEST_GRACE_MINUTES as number) * 60_000, lateAfterMs: 2 * 60_000 },
     github: {
       token: values.GITHUB_TOKEN as string | undefined,
       appId: values.GITHUB_APP_ID as string | undefined,

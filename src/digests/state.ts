@@ -19,6 +19,9 @@ export interface DigestState {
   last?: DigestOutcome;
 }
 
+/** Deletes the lock only if `owner` still holds it. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
 /** Findings remembered per digest, at most this many (the worst are kept). */
 const MAX_FINDINGS = 2000;
 /** A digest that stopped running is forgotten after 90 days. */
@@ -59,6 +62,19 @@ export function createDigestStore(redis: Redis, prefix: string) {
     async recordOutcome(id: string, last: DigestOutcome): Promise<void> {
       const s = await this.get(id);
       await this.save(id, { ...s, last });
+    },
+    /**
+     * Holds the digest for one run (read, compare, post, remember), so two occurrences that overlap
+     * (a slow run, several workers) never both post from the same memory. Returns a release function,
+     * or undefined when another run holds it. Expires by itself after `ttlMs` if a worker dies.
+     */
+    async lock(id: string, owner: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+      const k = `${prefix}:digest:${id}:lock`;
+      if ((await redis.set(k, owner, 'PX', ttlMs, 'NX')) !== 'OK' && (await redis.get(k)) !== owner)
+        return undefined;
+      return async () => {
+        await redis.eval(RELEASE, 1, k, owner);
+      };
     },
     /**
      * Claims one occurrence (digest id + scheduled time) for one job: true for the first job to ask

@@ -7,9 +7,6 @@ import { digestRunSpec } from '../jobs/specs/digest.ts';
 import { createDigestCommand } from '../ops/commands/digest.ts';
 import { defineFeature } from './feature.ts';
 
-/** A run that started this long after it was due says it is late. */
-const LATE_AFTER_MS = 2 * 60_000;
-
 /** The optional two-sentence lead, from the digest's own redacted text; LangChain loads on first use. */
 function leadWriter(llm: LlmPort) {
   return async (digestText: string, signal: AbortSignal) => {
@@ -63,7 +60,7 @@ export const digests = defineFeature({
             targetOf: (channel) => (console ? { kind: 'console' } : { kind: 'slack', channel }),
             admins: team.admins,
             graceMs: d.config.digests.graceMs,
-            lateAfterMs: Math.min(LATE_AFTER_MS, d.config.digests.graceMs),
+            lateAfterMs: Math.min(d.config.digests.lateAfterMs, d.config.digests.graceMs),
             redact: d.ports.redact,
             ...(d.llm ? { lead: leadWriter(d.llm) } : {}),
           }),

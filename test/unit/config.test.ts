@@ -135,10 +135,11 @@ describe('the team file', () => {
         'services.checkout.environments.prod.approvers[0]',
         'digests[0].channel',
         'digests[0].cron',
-        'digests[0].sections[0]',
         '(top level)',
       ]),
     );
+    // Section names belong to features: an unknown one ("weather") is refused when the app is built
+    // (test/integration/digests.test.ts), with the same key path.
     expect(p.find((x) => x.includes('approvers[0]'))).toContain(
       'must be a Slack user id (U…) or user-group id (S…)',
     );

@@ -38,6 +38,9 @@ export interface DigestDeps {
   now?: () => Date;
 }
 
+/** Longest a run holds its digest (a worker that dies frees it after this). */
+const LOCK_MS = 10 * 60_000;
+
 /** Slack errors a retry cannot fix; each with what an admin should do. */
 const SLACK_REFUSALS: Readonly<Record<string, (d: DigestConfig) => string>> = {
   not_in_channel: (d) => `Shipmate is not in <#${d.channel}>: type \`/invite @Shipmate\` in that channel.`,
@@ -188,6 +191,27 @@ export async function processDigest(run: JobRun<DigestRunPayload>, deps: DigestD
     if (lateness > deps.lateAfterMs) lateFrom = new Date(due);
   }
 
+  // Preview and "now" remember nothing, so only scheduled runs take the digest's lock.
+  const release = mode === 'scheduled' ? await deps.store.lock(digest.id, run.id, LOCK_MS) : undefined;
+  if (mode === 'scheduled' && !release) {
+    return run.retryLater(1000, 'another run of this digest is still in progress');
+  }
+  try {
+    return await runDigest(run, deps, digest, now, lateFrom);
+  } finally {
+    await release?.();
+  }
+}
+
+async function runDigest(
+  run: JobRun<DigestRunPayload>,
+  deps: DigestDeps,
+  digest: DigestConfig,
+  now: Date,
+  lateFrom: Date | undefined,
+): Promise<JobOutcome> {
+  const silent: JobOutcome = { message: { text: '' }, silent: true };
+  const { mode } = run.payload;
   const state = await deps.store.get(digest.id);
   const since = state.lastRunAt ? new Date(state.lastRunAt) : undefined;
   const { outcomes, items } = await collect(digest, deps, run, since, now, state.findings);
