@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { type FakeKube, startFakeKube } from '../../sandbox/fake-kube.ts';
+import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fake-slack.ts';
+import { makeCluster } from '../../sandbox/kube-objects.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { OPS_QUEUE } from '../../src/jobs/queues.ts';
 import { scheduledTimeOf } from '../../src/jobs/schedules.ts';
@@ -13,9 +16,6 @@ import {
   teamFile,
   uniquePrefix,
 } from '../support/app-harness.ts';
-import { type FakeKube, startFakeKube } from '../support/fake-kube.ts';
-import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.ts';
-import { makeCluster } from '../support/kube-objects.ts';
 import { runMain } from '../support/run-main.ts';
 import { postSigned, slashCommand } from '../support/slack-requests.ts';
 
