@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actions, button, context, escapeMrkdwn, header, section, truncate } from './shared/block-kit.ts';
 import { parseTriageArgs, TRIAGE_USAGE } from './shared/ci/commands.ts';
+import { cutMiddle } from './shared/ci/excerpt.ts';
 import { parseTriageTarget } from './shared/ci/target.ts';
 import { kindLabel, resolveRun, type TriagedJob, type TriageResult, triageRun } from './shared/ci/triage.ts';
 import { defineTool } from './shared/define-tool.ts';
@@ -27,16 +28,23 @@ const input = z.object({
 
 const MAX_JOBS_SHOWN = 4;
 const EXCERPT_CHARS = 2400;
+const EXCERPT_LINE_CHARS = 500;
 
-/** The excerpt as a Slack code block, line numbers first, within a section's 3,000 characters. */
+/**
+ * The excerpt as a Slack code block, line numbers first, within a section's 3,000 characters. Lines
+ * stay whole up to 500 characters and are cut in the middle beyond (a compiler's message is at the
+ * end); the limit is checked on the escaped text, and the fences are never cut.
+ */
 function codeBlock(job: TriagedJob): string {
   const width = String(job.excerpt.at(-1)?.line ?? 0).length;
+  // Inside ``` Slack still reads &, <, >; a ``` in the log would end the block early.
+  const esc = (t: string) => escapeMrkdwn(t.replace(/```/g, 'ˋˋˋ'));
   let body = '';
   let prev = -1;
   for (const l of job.excerpt) {
     // Blank lines are left out of excerpts; mark only real jumps.
     const gap = prev !== -1 && l.line > prev + 2 ? `${' '.repeat(width)} ⋮\n` : '';
-    const line = `${gap}${String(l.line).padStart(width)} │ ${truncate(l.text, 180)}\n`;
+    const line = `${gap}${String(l.line).padStart(width)} │ ${esc(cutMiddle(l.text, EXCERPT_LINE_CHARS))}\n`;
     if (body.length + line.length > EXCERPT_CHARS) {
       body += `${' '.repeat(width)} ⋮ (excerpt cut)\n`;
       break;
@@ -44,8 +52,7 @@ function codeBlock(job: TriagedJob): string {
     body += line;
     prev = l.line;
   }
-  // Inside ``` Slack still reads &, <, >; a ``` in the log would end the block early.
-  return `\`\`\`${escapeMrkdwn(body.replace(/```/g, 'ˋˋˋ')).trimEnd()}\`\`\``;
+  return `\`\`\`${body.trimEnd()}\`\`\``;
 }
 
 function detailsLine(job: TriagedJob): string {

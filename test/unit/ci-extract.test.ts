@@ -2,18 +2,31 @@ import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { classifyLine } from '../../tools/shared/ci/classify-line.ts';
-import { cleanLine, stripAnsi, stripTimestamp, timestampLength } from '../../tools/shared/ci/clean.ts';
+import {
+  cleanLine,
+  lastMarker,
+  prefixLength,
+  stripAnsi,
+  stripTimestamp,
+  timestampLength,
+} from '../../tools/shared/ci/clean.ts';
+import { cutMiddle } from '../../tools/shared/ci/excerpt.ts';
 import { extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
 import { splitLines } from '../../tools/shared/ci/lines.ts';
 import { createLogExtractor } from '../../tools/shared/ci/log-extractor.ts';
 import { GREP_PATTERNS } from '../../tools/shared/ci/rules.ts';
 
-const DIR = join(import.meta.dirname, '../fixtures/gha-logs');
-const FIXTURES = readdirSync(DIR)
-  .filter((f) => f.endsWith('.txt'))
-  .map((f) => f.replace(/\.txt$/, ''));
+// GitHub Actions logs, and the other CIs' (each of those cites the public log it comes from).
+const DIR = join(import.meta.dirname, '../fixtures');
+const FIXTURES = ['gha-logs', 'ci-logs'].flatMap((sub) =>
+  readdirSync(join(DIR, sub))
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => `${sub}/${f.replace(/\.txt$/, '')}`),
+);
 
 interface Expectation {
+  /** Where the log comes from (the other CIs' fixtures). */
+  source?: string;
   kind: string;
   rule?: string;
   section: string;
@@ -49,6 +62,8 @@ describe('log fixtures: excerpt, kind and line numbers', () => {
       'infrastructure',
       'timeout',
       'cancelled',
+      'config',
+      'deploy',
       'unknown',
     ]) {
       expect(kinds).toContain(k);
@@ -95,6 +110,10 @@ describe('log fixtures: excerpt, kind and line numbers', () => {
         stoppedEarly: false,
       });
     }
+  });
+
+  it.each(FIXTURES.filter((f) => f.startsWith('ci-logs/')))('%s cites its source', (name) => {
+    expect(expectation(name).source).toMatch(/https:\/\/\S+/);
   });
 
   it.each(FIXTURES)('%s: the first error line matches the grep patterns the benchmark uses', (name) => {
@@ -314,5 +333,169 @@ describe('cleaning and splitting', () => {
     const out: string[] = [];
     for await (const l of splitLines(chunks(), { maxLineLength: 50 })) out.push(l);
     expect(out).toEqual(['a', 'b', 'c', 'x'.repeat(50), 'last']);
+  });
+});
+
+describe('prefixes of other CIs and platforms', () => {
+  const E = '\u001b';
+  it.each([
+    [
+      'two RFC 3339 stamps (kubectl logs -t under GitHub)',
+      `${TS} 2024-05-02T09:14:11.483920551Z FAIL x`,
+      'FAIL x',
+    ],
+    ['any fraction length, and none', '2024-05-02T09:14:11.4Z 2024-05-02T09:14:11Z ok', 'ok'],
+    ['an offset instead of Z', '2024-05-02T09:14:11.483+02:00 npm ERR! code E404', 'npm ERR! code E404'],
+    ['an elapsed-time prefix', `${TS} [02:58:01] error TS2322: x`, 'error TS2322: x'],
+    ["Jenkins' timestamper", '[2024-05-02T09:14:11.483Z] + make', '+ make'],
+    ['a platform clock (Cloudflare Pages)', '14:21:15.123\tnpm ERR! code E404', 'npm ERR! code E404'],
+    ['GitLab stream tags', '2024-08-29T09:09:57.654321Z 00O+ $ make', '$ make'],
+    [
+      'Travis markers glued to the text',
+      `travis_fold:end:install\r${E}[0Ktravis_time:start:0a1\r${E}[0K$ rake`,
+      '$ rake',
+    ],
+    [
+      'a GitLab section marker',
+      `section_start:1727690030:step_script\r${E}[0K${E}[36;1mExecuting${E}[0;m`,
+      'Executing',
+    ],
+    ["Buildkite's timestamp escape", `${E}_bk;t=1700000000000\u0007+++ :go: Build`, '+++ :go: Build'],
+  ])('%s', (_what, raw, text) => {
+    expect(cleanLine(raw)).toBe(text);
+  });
+
+  it('reports the section marker it skipped', () => {
+    const raw = `travis_fold:start:install\r${E}[0K$ npm ci`;
+    expect(prefixLength(raw)).toBe(raw.indexOf('$'));
+    expect(lastMarker.kind).toBe(1);
+    expect(raw.slice(lastMarker.nameStart, lastMarker.nameEnd)).toBe('install');
+    prefixLength('section_end:1727690051:step_script\r');
+    expect(lastMarker.kind).toBe(2);
+    prefixLength(`${TS} plain`);
+    expect(lastMarker.kind).toBe(0);
+  });
+
+  it('leaves text that only looks like a prefix', () => {
+    for (const t of ['[INFO] Building', '10 failing', 'timestamp 2024', 'section 3 of 4', '[2 of 4] done']) {
+      expect(cleanLine(t)).toBe(t);
+    }
+    expect(timestampLength('2024-05-02T09:14:11.483Zx')).toBe(0);
+  });
+
+  it('takes the fast path for any fraction length: the same result as GitHub stamps', async () => {
+    const lines = (stamp: string) =>
+      [
+        '##[group]Run npm test',
+        '##[endgroup]',
+        '  ● Cart › adds an item',
+        '    Expected: 2',
+        '##[error]Process completed with exit code 1.',
+      ].map((l) => `${stamp} ${l}\n`);
+    async function* one(text: string): AsyncGenerator<string> {
+      yield text;
+    }
+    const a = await extractLogChunks(one(lines(TS).join('')));
+    const b = await extractLogChunks(
+      one(lines('2025-01-14T09:30:00.123Z 2025-01-14T09:30:00.123456789Z').join('')),
+    );
+    expect(b.firstError).toEqual(a.firstError);
+    expect(b.kind).toBe('test');
+    expect(b.details.testName).toBe('Cart › adds an item');
+  });
+});
+
+describe('excerpt lines', () => {
+  it('keeps lines whole up to 500 characters and cuts longer ones in the middle', async () => {
+    const long = `src/a.c:1:1: error: ${'x'.repeat(600)} the real message at the end`;
+    const r = await extractLog([`${TS} ${long}`]);
+    const text = r.lines.find((l) => l.text.startsWith('src/a.c'))?.text ?? '';
+    expect(text.length).toBe(500);
+    expect(text).toContain('…');
+    expect(text.endsWith('the real message at the end')).toBe(true);
+    expect(cutMiddle('abc', 500)).toBe('abc');
+    expect(cutMiddle('abcdefghij', 5)).toBe('ab…ij');
+  });
+});
+
+describe('the fallback: the cause, not the tail', () => {
+  it('walks back past trailers and wrapper lines, failure words before warnings', () => {
+    const ex = createLogExtractor();
+    for (const l of [
+      '##[group]Run npm run build',
+      '##[endgroup]',
+      '> vite build',
+      'Could not load /home/runner/work/shop/shop/src/env (imported by src/main.ts): ENOENT',
+      'warning: browserslist: caniuse-lite is outdated',
+      'npm ERR! code ELIFECYCLE',
+      'npm ERR! Failed at the shop@1.0.0 build script.',
+      'npm ERR! A complete log of this run can be found in:',
+      '##[error]Process completed with exit code 1.',
+    ])
+      ex.push(`${TS} ${l}`);
+    const r = ex.result();
+    expect(r.firstError?.text).toMatch(/^Could not load/);
+    expect(r.lines.map((l) => l.text)).toContain('npm ERR! code ELIFECYCLE');
+  });
+
+  it("npm-run-all's wrapper does not become the error", () => {
+    const ex = createLogExtractor();
+    for (const l of [
+      '##[group]Run npm run lint',
+      '##[endgroup]',
+      'src/theme.css',
+      ' 12:5  ✖  Unexpected unknown property "colr"   property-no-unknown',
+      'ERROR: "lint:css" exited with 2.',
+      '##[error]Process completed with exit code 1.',
+    ])
+      ex.push(`${TS} ${l}`);
+    const r = ex.result();
+    expect(r.firstError?.text).toContain('Unexpected unknown property');
+    expect(r.rule).toBe('exit-code');
+  });
+});
+
+describe('classification of the new formats', () => {
+  it.each([
+    ['not ok 3 - adds an item', 'test', 'tap'],
+    ['src/main.cpp:12:5: error: ‘foo’ was not declared in this scope', 'compile', 'cc'],
+    ['[tsl] ERROR in /app/src/a.ts(12,5)', 'compile', 'tsc'],
+    ['README.md:3:151 MD013/line-length Line length [Expected: 150; Actual: 1221]', 'lint', 'markdownlint'],
+    [
+      'deploy.sh:3:5: warning: Double quote to prevent globbing and word splitting. [SC2086]',
+      'lint',
+      'shellcheck',
+    ],
+    ['In deploy.sh line 3:', 'lint', 'shellcheck'],
+    ['bash: line 1: helm: command not found', 'config', 'command-not-found'],
+    ['sh: 1: yarn: not found', 'config', 'command-not-found'],
+    ["error: toolchain 'nightly-x86_64-unknown-linux-gnu' is not installed", 'config', 'rust-toolchain'],
+    ['npm ERR! Missing script: "e2e"', 'config', 'npm-missing-script'],
+    ['##[error]Input required and not supplied: token', 'config', 'annotation'],
+    ['denied: requested access to the resource is denied', 'deploy', 'image-push'],
+    [' ! [remote rejected] main -> main (pre-receive hook declined)', 'deploy', 'git-push'],
+    [
+      '✘ [ERROR] A request to the Cloudflare API (/accounts/x/pages/projects/shop/deployments) failed.',
+      'deploy',
+      'wrangler',
+    ],
+    ['✘ [ERROR] Could not resolve "react-dom/client"', 'compile', 'esbuild'],
+    ['Error: UPGRADE FAILED: timed out waiting for the condition', 'deploy', 'helm'],
+    ['ERROR    HTTPError: 400 Bad Request from https://upload.pypi.org/legacy/', 'deploy', 'pypi-upload'],
+    ['ERROR: Job failed: exit code 1', 'unknown', 'exit-code'],
+    ['🚨 Error: The command exited with status 1', 'unknown', 'exit-code'],
+    ['Finished: FAILURE', 'unknown', 'exit-code'],
+    ['The command "npm test" exited with 1.', 'unknown', 'exit-code'],
+    ['Too long with no output (exceeded 10m0s): context deadline exceeded', 'timeout', 'job-timeout'],
+    ['##vso[task.logissue type=error]tests failed', 'unknown', 'annotation'],
+  ])('%s → %s', (line, kind, rule) => {
+    const hit = classifyLine(line.trim());
+    expect(hit?.kind).toBe(kind);
+    expect(hit?.rule.id).toBe(rule);
+  });
+
+  it('a passing command is not a verdict', () => {
+    expect(classifyLine('The command "make tests_all" exited with 0.')).toBeNull();
+    expect(classifyLine('not ok 4 - flaky # TODO fix the clock')).toBeNull();
   });
 });

@@ -320,7 +320,7 @@ describe('triage_build', () => {
     expect(everything).not.toContain(NPM_TOKEN);
     expect(everything).not.toContain(GH_TOKEN);
     expect(everything).toContain('[REDACTED]');
-    expect(r.jobs[0]?.kind).toBe('dependency');
+    expect(r.jobs[0]?.kind).toBe('deploy');
   });
 
   it('summarize() is compact and leads with counts; blocks() fit Slack with a re-run button', async () => {

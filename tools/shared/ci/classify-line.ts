@@ -224,9 +224,9 @@ export function mayMatch(line: string, off: number, end: number, gateHit: boolea
  * `starts` literals that begin with a non-ASCII character, as the Latin-1 view of their UTF-8 bytes,
  * by first byte: the dispatch for logs read as bytes (see LogExtractor.write).
  */
-const LATIN1_STARTS = (() => {
+const latin1Starts = (rules: readonly Rule[]) => {
   const m = new Map<number, string[]>();
-  for (const r of RULES) {
+  for (const r of rules) {
     for (const lit of r.starts ?? []) {
       if (lit.charCodeAt(0) < 128) continue;
       const l1 = Buffer.from(lit, 'utf8').toString('latin1');
@@ -236,7 +236,46 @@ const LATIN1_STARTS = (() => {
     }
   }
   return m;
-})();
+};
+const LATIN1_STARTS = latin1Starts(RULES);
+
+/**
+ * The rules that still matter once a decisive error is held: the runner's verdicts and the tools'
+ * summaries (all of them `starts` or `startsDigit` rules).
+ */
+const LATE_RULES = RULES.filter((r) => r.role === 'terminal' || r.role === 'summary');
+const LATE = buildDispatch(LATE_RULES);
+const LATE_LATIN1_STARTS = latin1Starts(LATE_RULES);
+
+/**
+ * Whether a verdict or a summary rule could match `line[off, end)`, by first character and `starts`
+ * literals: what the extractor asks of each line once a decisive error is held.
+ */
+export function mayMatchLate(line: string, off: number, end: number, latin1 = false): boolean {
+  let i = off;
+  while (i < end) {
+    const ch = line.charCodeAt(i);
+    if (ch !== 32 && ch !== 9) break;
+    i++;
+  }
+  if (i >= end) return false;
+  const c = line.charCodeAt(i);
+  if (c >= 48 && c <= 57) {
+    const t = line.slice(i, end);
+    for (const e of LATE.digit) if (e.trimmed === null || e.trimmed.test(t)) return true;
+    return false;
+  }
+  if (latin1 && c >= 128) {
+    const lits = LATE_LATIN1_STARTS.get(c);
+    if (lits) for (const lit of lits) if (line.startsWith(lit, i)) return true;
+    return false;
+  }
+  const list = c < 128 ? LATE.byAscii[c] : LATE.byChar.get(c);
+  if (list) {
+    for (let k = 0; k < list.length; k++) if (startsAny(line, i, (list[k] as Entry).starts)) return true;
+  }
+  return false;
+}
 
 /**
  * For coloured lines: whether a `contains` literal could appear once colour codes are removed. A
@@ -253,7 +292,7 @@ export const LOOSE_GATE_G = new RegExp(LOOSE_GATE.source, 'g');
 export function classifyLine(line: string): { rule: Rule; kind: FailureKind; match: RegExpExecArray } | null {
   const hit = classifyWith(DISPATCH, line);
   if (hit) return { rule: hit.rule, kind: hit.rule.kind, match: hit.m };
-  if (line.startsWith('##[error]')) {
+  if (line.startsWith('##[error]') || line.startsWith('##vso[task.logissue type=error')) {
     const m = ANNOTATION_RULE.re.exec(line);
     if (!m) return null;
     const inner = classifyWith(ANNOTATION_DISPATCH, m[1] as string);

@@ -90,4 +90,71 @@ export const COMPILER_RULES: readonly Rule[] = [
     re: /^> Task :\S*compile\S* FAILED$/i,
     before: 4,
   },
+  {
+    // gcc, clang, nvcc, swiftc: `src/a.c:12:5: error: …`, `fatal error: x.h: No such file`
+    id: 'cc',
+    kind: 'compile',
+    role: 'primary',
+    contains: 'error: ',
+    gate: 'rror: ',
+    re: /^\s*(?:In file included from .*)?[\w./+-]+\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|m|mm|cu|swift|f90|f|zig|ino):\d+(?::\d+)?: (?:fatal )?error: /,
+    before: 2,
+    beforeStop: /: In (?:function|member function|instantiation)|^In file included from/,
+    after: 6,
+    keep: /:\d+(?::\d+)?: (?:fatal )?error: |^\s+\d* *\|/,
+  },
+  {
+    // ts-loader: `[tsl] ERROR in /app/src/a.ts(12,5)` with `      TS2322: …` on the next line
+    id: 'tsc',
+    kind: 'compile',
+    role: 'primary',
+    starts: ['[tsl] ERROR in '],
+    re: /^\[tsl\] ERROR in \S+\(\d+,\d+\)/,
+    before: 0,
+    after: 2,
+    keep: /^\s+TS\d+: /,
+  },
+  {
+    // webpack: `ERROR in ./src/index.ts 12:5` then the message
+    id: 'webpack',
+    kind: 'compile',
+    role: 'primary',
+    starts: ['ERROR in '],
+    re: /^ERROR in \S+/,
+    before: 0,
+    after: 6,
+    stopBefore: /^(?:ERROR|WARNING) in |^webpack \d/,
+  },
+  {
+    // esbuild (and Vite): `✘ [ERROR] Could not resolve "x"` — after wrangler's deploy errors (deploy-rules.ts)
+    id: 'esbuild',
+    kind: 'compile',
+    role: 'primary',
+    starts: ['✘ [ERROR] ', 'X [ERROR] '],
+    re: /^[✘X] \[ERROR\] \S/,
+    before: 0,
+    after: 6,
+  },
+  {
+    // Gradle's failure block: the task and the reason; the kind is refined from them (extraction.ts).
+    id: 'gradle',
+    kind: 'unknown',
+    role: 'primary',
+    starts: ['* What went wrong:'],
+    re: /^\* What went wrong:/,
+    before: 0,
+    after: 6,
+    stopBefore: /^\* (?:Try|Exception is|Get more help):/,
+  },
+  {
+    // `[ERROR] Failed to execute goal org.apache.maven.plugins:maven-checkstyle-plugin:3.3.1:check …`;
+    // the kind follows the plugin (extraction.ts).
+    id: 'maven',
+    kind: 'unknown',
+    role: 'primary',
+    starts: ['[ERROR] Failed to execute goal'],
+    re: /^\[ERROR\] Failed to execute goal (\S+)/,
+    before: 0,
+    after: 1,
+  },
 ];

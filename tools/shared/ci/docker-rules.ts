@@ -18,11 +18,12 @@ export const DOCKER_BUILD_RULES: readonly Rule[] = [
     id: 'docker-build',
     kind: 'compile',
     role: 'primary',
-    starts: ['ERROR: '],
-    re: /^ERROR: (?:failed to solve|failed to build|process ".*" did not complete successfully)/,
-    before: 2,
+    starts: ['ERROR: ', 'error: failed to solve', 'error: failed to build'],
+    re: /^(?:ERROR|error): (?:failed to solve|failed to build|process ".*" did not complete successfully)/,
+    before: 5,
+    beforeStop: /^#\d+ \[[^\]]+\] /,
     after: 14,
-    keep: /^(?:Dockerfile:\d+|\s*\d+ \| >>>|ERROR: |-{3,}$| > \[)/,
+    keep: /^(?:Dockerfile:\d+|\s*\d+ \| >>>|ERROR: |error: |-{3,}$| > \[|\d+\.\d+ )/,
   },
   {
     id: 'docker-build',
@@ -52,7 +53,9 @@ export const BUILDKIT_STEP_RULE: Rule = {
   role: 'primary',
   starts: ['ERROR: '],
   re: /^ERROR: (.+)$/,
-  before: 2,
+  // The failing step's header (`#6 [3/3] RUN …`) and its last output lines.
+  before: 5,
+  beforeStop: /^#\d+ \[[^\]]+\] /,
   after: 14,
-  keep: /^(?:Dockerfile:\d+|\s*\d+ \| >>>|ERROR: |-{3,}$| > \[)/,
+  keep: /^(?:Dockerfile:\d+|\s*\d+ \| >>>|ERROR: |error: |-{3,}$| > \[|\d+\.\d+ )/,
 };

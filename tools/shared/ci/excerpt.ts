@@ -12,6 +12,17 @@ export interface ExcerptLine {
 }
 
 /**
+ * `s` whole up to `max` characters; beyond, its start and end with "…" in the middle — a compiler's
+ * message is at the end of a long line, its file at the start.
+ */
+export function cutMiddle(s: string, max: number): string {
+  if (s.length <= max) return s;
+  if (max <= 1) return s.slice(0, max);
+  const head = Math.ceil((max - 1) / 2);
+  return `${s.slice(0, head)}…${s.slice(s.length - (max - 1 - head))}`;
+}
+
+/**
  * Orders by line number, drops blank lines and repeated texts (counting them on the first), and trims
  * to `max` lines keeping the first error and what is nearest after it.
  */

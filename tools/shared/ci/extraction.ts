@@ -3,6 +3,8 @@
  * kind and its confidence, the first error, the excerpt, the details.
  */
 
+import { pickCause } from './cause.ts';
+import { classifyLine } from './classify-line.ts';
 import { candidateLocation, type ExtractDetails, findErrorCode, findExpectedReceived } from './details.ts';
 import { assemble, type ExcerptLine } from './excerpt.ts';
 import type { LineRing } from './line-ring.ts';
@@ -56,55 +58,64 @@ export function buildExtraction(
 
   if (cand) {
     sec = cand.section;
-    kind = refineKind(cand);
-    rule = cand.ruleId;
+    const refined = refineKind(cand);
+    kind = refined.kind;
+    rule = refined.rule;
     confidence = cand.strong ? 'high' : 'medium';
     firstError = cand.line;
     const g = cand.rule.testGroup;
     if (g !== undefined && cand.match[g]) details.testName = cand.match[g].trim();
     parts = [...cand.before, cand.line, ...cand.after, ...cand.tail];
-    const sm = t.summaries.filter((s) => s.section === sec);
+    // Its step's summaries, and those printed after it however far below (`FAIL pkg`, `Tests: 1 failed`).
+    const first = cand.line.n;
+    const sm = t.summaries.filter((s) => s.section === sec || s.line.n > first);
     parts.push(...sm.map((s) => s.line));
   } else if (term) {
     sec = term.section;
-    const sm = t.summaries.filter((s) => s.section === term.section);
+    const sm = t.summaries.filter((s) => s.section === term.section || s.section.soft);
     const decisiveSummary = sm.find((s) => s.rule.kind !== 'unknown');
+    const verdict = { n: term.n, text: term.text };
     if (term.kind !== 'unknown') {
       kind = term.kind;
       rule = term.rule.id;
       confidence = 'high';
+      firstError = verdict;
+      parts = [...sm.map((s) => s.line), ...pickCause(term.tail).shown, verdict];
     } else if (decisiveSummary) {
       kind = decisiveSummary.rule.kind;
       rule = decisiveSummary.rule.id;
       confidence = 'medium';
+      firstError = decisiveSummary.line;
+      parts = [...sm.map((s) => s.line), ...pickCause(term.tail).shown, verdict];
     } else {
-      rule = term.rule.id;
+      // A bare exit code says nothing of its own: the error is the step's own line before it
+      // (`kubectl: command not found`), walking back past trailers and wrapper lines.
+      const { cause, shown } = pickCause(term.tail);
+      firstError = cause ?? verdict;
+      ({ kind, rule, confidence } = kindOfCause(cause, term.rule.id));
+      parts = [...sm.map((s) => s.line), ...shown, verdict];
     }
-    // For a bare exit code the verdict line says nothing of its own: the error is what the step
-    // printed last (`kubectl: command not found`), or a summary line when there is one.
-    const lastOutput = term.tail.at(-1);
-    firstError =
-      term.kind !== 'unknown'
-        ? { n: term.n, text: term.text }
-        : (decisiveSummary?.line ?? lastOutput ?? { n: term.n, text: term.text });
-    parts = [...sm.map((s) => s.line), ...term.tail, { n: term.n, text: term.text }];
   } else {
-    // The log ended (or was cut) with no verdict: the last lines, and any summaries.
+    // The log ended (or was cut) with no verdict: a summary, else the cause among the last lines.
     sec = t.section;
     const sm = t.summaries;
     const decisiveSummary = sm.find((s) => s.rule.kind !== 'unknown');
+    const { cause, shown } = pickCause(ring.take(24));
     if (decisiveSummary) {
       kind = decisiveSummary.rule.kind;
       rule = decisiveSummary.rule.id;
       confidence = 'medium';
       firstError = decisiveSummary.line;
+    } else if (cause) {
+      firstError = cause;
+      ({ kind, rule, confidence } = kindOfCause(cause, null));
     }
-    parts = [...sm.map((s) => s.line), ...ring.take(10)];
+    parts = [...sm.map((s) => s.line), ...shown];
   }
 
   if (term) {
-    const m = /exit code (\d+)/.exec(term.text);
-    if (m) details.exitCode = Number(m[1]);
+    const code = exitCodeOf(term.rule.re.exec(term.text)) ?? /exit code (\d+)/.exec(term.text)?.[1];
+    if (code !== undefined) details.exitCode = Number(code);
   }
   const lines = assemble(parts, firstError?.n ?? -1, maxLines, cut);
   if (cand) {
@@ -139,13 +150,89 @@ export function buildExtraction(
   };
 }
 
-function refineKind(c: Candidate): FailureKind {
-  if (c.rule.id === 'traceback') {
-    const last = c.after[c.after.length - 1]?.text ?? '';
-    if (/^(?:ModuleNotFoundError|ImportError)\b/.test(last)) return 'dependency';
-    if (/^MemoryError\b/.test(last)) return 'infrastructure';
+/** The first numeric capture of a verdict rule's match (`exit code 2`, `exited with 1`). */
+function exitCodeOf(m: RegExpExecArray | null): string | undefined {
+  return m?.slice(1).find((g) => g !== undefined && /^\d+$/.test(g));
+}
+
+/** The kind a cause line found by pickCause stands for: its rule's, when a rule knows it. */
+function kindOfCause(
+  cause: { text: string } | null,
+  fallbackRule: string | null,
+): { kind: FailureKind; rule: string | null; confidence: Extraction['confidence'] } {
+  const hit = cause ? classifyLine(cause.text) : null;
+  if (hit && hit.rule.role !== 'terminal' && hit.kind !== 'unknown') {
+    return { kind: hit.kind, rule: hit.rule.id, confidence: 'medium' };
   }
-  return c.kind;
+  return { kind: 'unknown', rule: fallbackRule, confidence: 'low' };
+}
+
+/** Gradle tasks and Maven plugins by what they do. */
+const LINT_TASK = /checkstyle|lint|detekt|ktlint|spotless|pmd|spotbugs|prettier|eslint/i;
+const TEST_TASK = /test|surefire|failsafe|jacoco/i;
+const COMPILE_TASK = /compile|kapt|ksp|javadoc|dex|aapt|assemble|bundle|jar\b|war\b/i;
+const DEPLOY_TASK = /publish|deploy|upload|release|nexus|jib|gpg|sign|push/i;
+const DEPENDENCY_TEXT = /Could not (?:resolve|find|download|get|transfer)/;
+
+/**
+ * The kind of a candidate whose rule leaves it to the text: a Python traceback by its exception,
+ * Gradle's `* What went wrong:` by the task, Maven's `Failed to execute goal` by the plugin, `rake
+ * aborted!` by its reason, an npm error by whether it was a publish (a `PUT` to the registry).
+ */
+function refineKind(c: Candidate): { kind: FailureKind; rule: string } {
+  const id = c.ruleId;
+  const after = c.after.map((l) => l.text);
+  if (c.rule.id === 'traceback') {
+    const last = after[after.length - 1] ?? '';
+    if (/^(?:ModuleNotFoundError|ImportError)\b/.test(last)) return { kind: 'dependency', rule: id };
+    if (/^MemoryError\b/.test(last)) return { kind: 'infrastructure', rule: id };
+  }
+  if (c.rule.id === 'gradle') {
+    const what = after.join('\n');
+    const task = /Execution failed for task '([^']+)'/.exec(what)?.[1] ?? '';
+    if (DEPENDENCY_TEXT.test(what)) return { kind: 'dependency', rule: id };
+    if (task) {
+      const name = task.slice(task.lastIndexOf(':') + 1);
+      if (LINT_TASK.test(name)) return { kind: 'lint', rule: id };
+      if (TEST_TASK.test(name)) return { kind: 'test', rule: id };
+      if (DEPLOY_TASK.test(name)) return { kind: 'deploy', rule: id };
+      if (COMPILE_TASK.test(name)) return { kind: 'compile', rule: id };
+    }
+    if (
+      /Could not find method|Plugin .* not found|Unsupported class file|requires Java|SDK location not found|Could not determine java version/.test(
+        what,
+      )
+    )
+      return { kind: 'config', rule: id };
+  }
+  if (c.rule.id === 'maven') {
+    const goal = c.match[1] ?? '';
+    const whole = c.line.text;
+    if (DEPENDENCY_TEXT.test(whole)) return { kind: 'dependency', rule: id };
+    if (/enforcer/.test(goal)) return { kind: 'config', rule: id };
+    if (LINT_TASK.test(goal)) return { kind: 'lint', rule: id };
+    if (TEST_TASK.test(goal)) return { kind: 'test', rule: id };
+    if (
+      /maven-deploy-plugin|nexus-staging|central-publishing|jib-maven-plugin|maven-gpg-plugin|maven-release-plugin/.test(
+        goal,
+      )
+    )
+      return { kind: 'deploy', rule: id };
+    if (/compiler|maven-war-plugin|maven-jar-plugin|kotlin-maven-plugin|scala-maven-plugin/.test(goal))
+      return { kind: 'compile', rule: id };
+  }
+  if (c.rule.id === 'rake') {
+    const why = after[0] ?? '';
+    if (/No Rakefile found|Don't know how to build task|uninitialized constant Rake/.test(why))
+      return { kind: 'config', rule: id };
+  }
+  if (
+    c.rule.id === 'npm-install' &&
+    after.some((t) => /^npm (?:ERR!|error) \d{3} .*- PUT https?:\/\//.test(t))
+  ) {
+    return { kind: 'deploy', rule: 'npm-publish' };
+  }
+  return { kind: c.kind, rule: id };
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

@@ -7,7 +7,7 @@ import { stripAnsi } from './clean.ts';
 import { detach, utf8OfLatin1 } from './detach.ts';
 import type { ExcerptLine } from './excerpt.ts';
 
-const RING = 16;
+const RING = 32;
 
 export interface LineRing {
   /**
@@ -21,7 +21,7 @@ export interface LineRing {
   clear(): void;
 }
 
-/** An empty ring; it keeps the last 16 lines pushed (RING). */
+/** An empty ring; it keeps the last 32 lines pushed (RING). */
 export function createLineRing(): LineRing {
   // Ring of recent content lines (no blanks, no consecutive duplicates) in the current section. It
   // keeps where the text is (a raw line or a whole chunk, and a range in it), so the hot path slices

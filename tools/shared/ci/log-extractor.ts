@@ -10,9 +10,10 @@
  */
 
 import { Buffer } from 'node:buffer';
-import { DISPATCH, LOOSE_GATE, LOOSE_GATE_G, mayMatch } from './classify-line.ts';
-import { stripAnsi, timestampLength, visibleStart } from './clean.ts';
+import { DISPATCH, LOOSE_GATE, LOOSE_GATE_G, mayMatch, mayMatchLate } from './classify-line.ts';
+import { lastMarker, prefixLength, stripAnsi, visibleStart } from './clean.ts';
 import { detach, utf8OfLatin1 } from './detach.ts';
+import { cutMiddle } from './excerpt.ts';
 import { buildExtraction, type Extraction } from './extraction.ts';
 import { createLineRing } from './line-ring.ts';
 import { createStepTracker } from './step-tracker.ts';
@@ -20,7 +21,7 @@ import { createStepTracker } from './step-tracker.ts';
 export interface ExtractOptions {
   /** Excerpt size cap (default 40 lines). */
   maxLines?: number;
-  /** Each excerpt line is cut to this many characters (default 400). */
+  /** Excerpt lines longer than this many characters are cut in the middle (default 500). */
   maxLineLength?: number;
   /** Stop this many lines after a decisive error even if its step has not ended (default 500). */
   settleLines?: number;
@@ -48,20 +49,31 @@ export interface LogExtractor {
 /** Longest line written chunks may carry over (as the line splitter's default). */
 const MAX_LINE = 64 * 1024;
 
+/**
+ * Whether `block` at `off` could be a Jenkins `[Pipeline]` line or a Buildkite group header (`--- `,
+ * `+++ `, `~~~ `, `^^^ +++`): those go to the step tracker, which opens sections at them.
+ */
+function mayBeStructure(block: string, c0: number, off: number): boolean {
+  if (c0 === 91 /* [ */) return block.startsWith('[Pipeline] ', off);
+  if (c0 === 45 || c0 === 43 || c0 === 126 || c0 === 94) {
+    return (
+      block.charCodeAt(off + 1) === c0 && block.charCodeAt(off + 2) === c0 && block.charCodeAt(off + 3) === 32
+    );
+  }
+  return false;
+}
+
 /** A fresh extractor for one job log. */
 export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
   const maxLines = opts.maxLines ?? 40;
-  const maxLineLength = opts.maxLineLength ?? 400;
+  const maxLineLength = opts.maxLineLength ?? 500;
   const settleLines = opts.settleLines ?? 500;
 
   const ring = createLineRing();
   const ringPush = ring.push;
   const st = createStepTracker(ring, settleLines);
 
-  const cut = (text: string): string => {
-    const t = text.trimEnd();
-    return t.length > maxLineLength ? `${t.slice(0, maxLineLength - 1)}…` : t;
-  };
+  const cut = (text: string): string => cutMiddle(text.trimEnd(), maxLineLength);
 
   /**
    * One line: `src[s, e)` (a raw line, or a line inside a chunk). `hasEsc`: the range contains an
@@ -78,8 +90,14 @@ export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
   ): void => {
     // `line[off, end)` is the text. Most lines are never sliced (no allocation, little GC).
     let line = src;
-    let off = s + timestampLength(src, s, e);
+    let off = s + prefixLength(src, s, e);
     let end = e;
+    // A Travis fold or GitLab section marker in the prefix: the tracker opens the section first.
+    const mk = lastMarker.kind;
+    if (mk !== 0) {
+      const name = src.slice(lastMarker.nameStart, lastMarker.nameEnd);
+      st.marker(mk, detach(latin1 ? utf8OfLatin1(name) : name));
+    }
     if (hasEsc) {
       // Coloured line. Building the stripped string costs more than everything else a line costs,
       // so it is only built when the line could matter: it is a workflow command, a rule could
@@ -89,6 +107,7 @@ export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
       const v = visibleStart(src, off, e);
       const cv = src.charCodeAt(v);
       const matters =
+        mk !== 0 ||
         v >= e ||
         gateHit ||
         cv === 35 /* # */ ||
@@ -97,7 +116,7 @@ export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
         mayMatch(src, v, e, false, latin1) ||
         looseHit;
       if (!matters && !st.inRunHeader && !st.candidate?.strong) {
-        ringPush(st.n, src, off, e, latin1);
+        if (!st.section.trailer) ringPush(st.n, src, off, e, latin1);
         return;
       }
       line = stripAnsi(latin1 ? utf8OfLatin1(src.slice(off, e)) : src.slice(off, e));
@@ -163,41 +182,43 @@ export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
       }
       st.n++;
 
-      // Fast path, for the ordinary line (GitHub timestamp, no colour, not a workflow command, no
-      // error candidate collecting context): exactly what `handle` would do, without the call and
-      // the branches. Anything else goes to `handle`.
+      // Fast path, for the ordinary line (any timestamps, no colour, not a workflow command or
+      // section marker, no error candidate collecting context): exactly what `handle` would do,
+      // without the call and the branches. Anything else goes to `handle`.
       const c = st.candidate;
-      if (
-        !hasEsc &&
-        (c === null || !c.open) &&
-        e - s >= 29 &&
-        block.charCodeAt(s + 28) === 32 &&
-        block.charCodeAt(s + 27) === 90 /* Z */ &&
-        block.charCodeAt(s + 19) === 46 /* . */ &&
-        block.charCodeAt(s + 10) === 84 /* T */ &&
-        block.charCodeAt(s + 4) === 45 /* - */
-      ) {
-        const off = s + 29;
+      const off = hasEsc || c?.open ? -1 : s + prefixLength(block, s, e);
+      if (off !== -1 && lastMarker.kind === 0 && !st.section.trailer) {
         const c0 = block.charCodeAt(off);
-        if (c0 !== 35 /* # */ && !(c0 === 80 /* P */ && block.startsWith('Post job cleanup.', off))) {
+        if (
+          c0 !== 35 /* # */ &&
+          !(c0 === 80 /* P */ && block.startsWith('Post job cleanup.', off)) &&
+          !(!st.github && mayBeStructure(block, c0, off))
+        ) {
           if (st.inRunHeader) {
             s = next;
             continue;
           }
           if (c?.strong) {
             if (st.n - c.line.n >= settleLines) st.done = true;
-            if (e > off) ringPush(st.n, block, off, e, latin1);
-            s = next;
-            continue;
-          }
-          if (e === off) {
-            s = next;
-            continue;
-          }
-          if (!mayMatch(block, off, e, gateHitAt(s, e), latin1)) {
-            ringPush(st.n, block, off, e, latin1);
-            s = next;
-            continue;
+            if (e === off) {
+              s = next;
+              continue;
+            }
+            if (!mayMatchLate(block, off, e, latin1)) {
+              ringPush(st.n, block, off, e, latin1);
+              s = next;
+              continue;
+            }
+          } else {
+            if (e === off) {
+              s = next;
+              continue;
+            }
+            if (!mayMatch(block, off, e, gateHitAt(s, e), latin1)) {
+              ringPush(st.n, block, off, e, latin1);
+              s = next;
+              continue;
+            }
           }
         }
       }

@@ -17,6 +17,8 @@ export type FailureKind =
   | 'lint'
   | 'dependency'
   | 'infrastructure'
+  | 'config'
+  | 'deploy'
   | 'timeout'
   | 'cancelled'
   | 'unknown';

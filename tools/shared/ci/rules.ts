@@ -11,28 +11,35 @@
 
 import { COMPILER_RULES } from './compiler-rules.ts';
 import { DEPENDENCY_RULES } from './dependency-rules.ts';
+import { DEPLOY_RULES } from './deploy-rules.ts';
 import { DOCKER_BUILD_RULES } from './docker-rules.ts';
 import { INFRASTRUCTURE_RULES } from './infrastructure-rules.ts';
 import { LINTER_RULES } from './linter-rules.ts';
 import type { Rule } from './rule.ts';
-import { SUMMARY_RULES } from './summary-rules.ts';
+import { SETUP_RULES } from './setup-rules.ts';
+import { SUMMARY_RULES, WRAPPER_RULES } from './summary-rules.ts';
 import { TEST_RULES } from './test-rules.ts';
-import { VERDICT_RULES } from './verdict-rules.ts';
+import { OTHER_CI_VERDICTS, VERDICT_RULES } from './verdict-rules.ts';
 import { WEAK_RULES } from './weak-rules.ts';
 
 /**
  * Every rule the extractor dispatches on, in precedence order (the first that matches a line wins):
- * the runner's verdicts, then the specific errors of each kind, then summaries, then generic errors.
+ * the runner's verdicts (GitHub's, then other CIs'), then the specific errors of each kind, then summaries
+ * and wrappers, then generic errors.
  */
 export const RULES: readonly Rule[] = [
   ...VERDICT_RULES,
+  ...OTHER_CI_VERDICTS,
   ...INFRASTRUCTURE_RULES,
+  ...SETUP_RULES,
+  ...DEPLOY_RULES,
   ...TEST_RULES,
   ...COMPILER_RULES,
   ...LINTER_RULES,
   ...DEPENDENCY_RULES,
   ...DOCKER_BUILD_RULES,
   ...SUMMARY_RULES,
+  ...WRAPPER_RULES,
   ...WEAK_RULES,
 ];
 
@@ -44,8 +51,8 @@ export const ANNOTATION_RULE: Rule = {
   id: 'annotation',
   kind: 'unknown',
   role: 'primary',
-  starts: ['##[error]'],
-  re: /^##\[error\](.+)$/,
+  starts: ['##[error]', '##vso[task.logissue type=error'],
+  re: /^(?:##\[error\]|##vso\[task\.logissue type=error[^\]]*\])(.+)$/,
   before: 3,
   after: 4,
 };
@@ -87,4 +94,36 @@ export const GREP_PATTERNS: readonly string[] = [
   'lost communication with the server',
   'Code style issues',
   '^Traceback \\(most recent call last\\):',
+  // Set-up, deploy, and the formats and CIs of issue 15.
+  'command not found$',
+  '^(/bin/)?(ba|da|z)?sh: (line )?[0-9]+: [^ ]+: not found',
+  '^rake aborted!',
+  "^error: (toolchain '[^']+' is not installed|no override and no default toolchain set)",
+  '^npm (ERR!|error) ([Mm]issing script:|code ENEEDAUTH)',
+  'Input required and not supplied: ',
+  '^([Ee]rror: )?[Uu]nknown (command|subcommand)',
+  '^npm (ERR!|error) 40[0-9] .*- PUT https?://',
+  'HTTPError: [0-9]{3} .*from https?://',
+  '^error: (failed to publish|crate version)',
+  '^denied: |^unauthorized: authentication required',
+  '^! \\[(remote )?rejected\\]|^! Push rejected|^error: failed to push some refs',
+  '^(✘|X) \\[ERROR\\] ',
+  '^Error: (UPGRADE FAILED|INSTALLATION FAILED)',
+  'exceeded its progress deadline',
+  '^[[:space:]]*not ok [0-9]+',
+  '^> Task :[^ ]* FAILED$',
+  '\\.(c|cc|cpp|cxx|h|hpp|m|mm|cu|swift):[0-9]+(:[0-9]+)?: (fatal )?error: ',
+  '^\\[tsl\\] ERROR in ',
+  '^ERROR in ',
+  '^\\* What went wrong:',
+  '^\\[ERROR\\] (Failed to execute goal|Tests run:|Failures:)',
+  '\\.md:( ?[0-9]+)(:[0-9]+)?:? MD[0-9]{3}',
+  '^In [^ ]+ line [0-9]+:$',
+  '\\[SC[0-9]{4}\\]$',
+  '^\\[ant:checkstyle\\] \\[ERROR\\]',
+  '^(ERROR|error): failed to solve',
+  'ERROR: Job failed|ERROR: script returned exit code|Finished: (FAILURE|ABORTED|UNSTABLE)|Exited with code',
+  'Error: The command exited with status|exited with code|The command ".*" (failed and )?exited with [1-9]',
+  'Done\\. Your build exited with [1-9]|==> (Exited with status|Build failed)|Failed: (build command|Error while)',
+  'The job exceeded the maximum time limit|Too long with no output|No output has been received in the last|Build timed out',
 ];

@@ -19,7 +19,7 @@
  *   of memory) and the lines just before it form the excerpt.
  */
 
-import { annotationId, classifyLine, mayMatch } from './classify-line.ts';
+import { annotationId, classifyLine, mayMatch, mayMatchLate } from './classify-line.ts';
 import { detach } from './detach.ts';
 import type { ExcerptLine } from './excerpt.ts';
 import type { LineRing } from './line-ring.ts';
@@ -36,9 +36,16 @@ export interface LogSection {
   startLine: number;
 }
 
-/** A section while it is read: whether an `##[error]` line was seen in it (the step failed). */
+/**
+ * A section while it is read: whether an `##[error]` line was seen in it (the step failed). `soft`:
+ * a section of a CI that does not mark failed steps (a Travis fold, a GitLab section, a Jenkins stage,
+ * a Buildkite group) — its end proves nothing, so a candidate in it is kept, the context before is not
+ * cleared and its summaries stay. `trailer`: artifact and cache uploads, clean-up: not searched.
+ */
 export interface Section extends LogSection {
   hasError: boolean;
+  soft: boolean;
+  trailer: boolean;
 }
 
 /** The error the search holds (a decisive one, or a weak one until one shows up) and its context. */
@@ -75,7 +82,11 @@ export interface Summary {
   section: Section;
 }
 
-const MAX_SUMMARIES = 4;
+const MAX_SUMMARIES = 6;
+
+/** GitLab's and Travis's sections after the job's script: artifact and cache uploads, clean-up. */
+const TRAILER_SECTION =
+  /^(?:upload_artifacts|cleanup_|archive_cache|after_script|cache(?:\.\d+)?$|store_cache|upload_cache)/;
 
 /**
  * The state of the search, as plain fields: the engine reads `candidate`, `inRunHeader` and `done` on
@@ -96,6 +107,13 @@ export interface StepTracker {
   summaries: Summary[];
   /** Error candidates dropped because their step passed. */
   discarded: number;
+  /** The log marks its steps the way GitHub Actions and Azure Pipelines do (hard sections). */
+  github: boolean;
+  /**
+   * A section marker the engine found in a line's prefix (clean.ts `lastMarker`): `kind` 1 starts a
+   * section named `name`, 2 ends one. Called before `handle` for the same line.
+   */
+  marker(kind: 1 | 2 | 3, name: string): void;
   /**
    * Line `n` (already counted), cleaned: its text is `line[off, end)`, without timestamp and colours,
    * at most 4096 characters. `gateHit`: that text contains a `contains` literal of the rules.
@@ -115,18 +133,20 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
     n: 0,
     done: false,
     inRunHeader: false,
-    section: { index: 0, title: 'Set up job', startLine: 1, hasError: false },
+    section: { index: 0, title: 'Set up job', startLine: 1, hasError: false, soft: false, trailer: false },
     candidate: null,
     terminal: null,
     summaries: [],
     discarded: 0,
+    github: false,
+    marker,
     handle,
   };
 
-  const newSection = (title: string): void => {
+  const newSection = (title: string, soft = false, trailer = false): void => {
     // Context never crosses into the next step.
     if (t.candidate && t.candidate.section === t.section) t.candidate.open = false;
-    if (t.candidate && t.candidate.section === t.section && !t.candidate.confirmed) {
+    if (t.candidate && t.candidate.section === t.section && !t.candidate.confirmed && !t.section.soft) {
       if (t.section.hasError) {
         t.candidate.confirmed = true;
       } else {
@@ -135,11 +155,26 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
         t.candidate = null;
       }
     }
-    if (!t.section.hasError) t.summaries = t.summaries.filter((s) => s.section !== t.section);
-    t.section = { index: t.section.index + 1, title, startLine: t.n, hasError: false };
-    ring.clear();
+    if (!t.section.hasError && !t.section.soft)
+      t.summaries = t.summaries.filter((s) => s.section !== t.section);
+    t.section = { index: t.section.index + 1, title, startLine: t.n, hasError: false, soft, trailer };
+    if (!trailer) work = t.section;
+    // A soft section keeps the context before: its start says nothing about the step that failed.
+    if (!soft) ring.clear();
+    depth = 0;
     if (t.candidate?.confirmed && !t.candidate.open) t.done = true;
   };
+
+  /** Travis timed a command: its `$ command` line opens a section named after the command. */
+  let commandNext = false;
+  /** The last section that was not a trailer: where a verdict read in a trailer belongs. */
+  let work: Section = t.section;
+
+  function marker(kind: 1 | 2 | 3, name: string): void {
+    if (t.github) return;
+    if (kind === 1) newSection(name, true, TRAILER_SECTION.test(name));
+    else if (kind === 3) commandNext = true;
+  }
 
   const startCandidate = (
     rule: Rule,
@@ -197,15 +232,50 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
 
   const onTerminal = (rule: Rule, text: string): void => {
     if (t.terminal === null) {
-      const tail = ringTake(rule.before ?? 4);
-      t.terminal = { n: t.n, text, rule, kind: rule.kind, section: t.section, tail };
+      // A bare exit code says nothing: take enough lines before it to walk back past trailers and
+      // wrapper lines to the tool's own error (cause.ts).
+      const tail = ringTake(rule.kind === 'unknown' ? 24 : (rule.before ?? 4));
+      const section = t.section.trailer ? work : t.section;
+      t.terminal = { n: t.n, text, rule, kind: rule.kind, section, tail };
     }
-    if (t.candidate && t.candidate.section === t.section) {
+    if (t.candidate && (t.candidate.section === t.section || t.candidate.section.soft)) {
       confirm(t.candidate, text);
     } else if (!t.candidate) {
       // Nothing decisive before the runner's verdict: the verdict and the lines before it are the story.
       t.done = true;
     }
+  };
+
+  /** A verdict or a summary line seen while a strong error is held (or in a trailer). */
+  const onLate = (text: string): void => {
+    const hit = classifyLine(text);
+    if (!hit) return;
+    if (hit.rule.role === 'terminal') onTerminal(hit.rule, text);
+    else if (hit.rule.role === 'summary' && t.summaries.length < MAX_SUMMARIES)
+      t.summaries.push({ line: { n: t.n, text }, rule: hit.rule, section: t.section });
+  };
+
+  /**
+   * Jenkins `[Pipeline]` lines (a stage opens a section) and Buildkite group headers (`--- `, `+++ `,
+   * `~~~ `; `^^^ +++` re-opens the previous group, a sign it failed). True when the line was one.
+   */
+  const isStructureLine = (c0: number, line: string, off: number, end: number): boolean => {
+    if (c0 === 91 /* [ */ && line.startsWith('[Pipeline] ', off)) {
+      const m = /^\[Pipeline\] \{ \((.+)\)\s*$/.exec(line.slice(off, end));
+      if (m) newSection(detach(m[1] as string), true);
+      return true;
+    }
+    if ((c0 === 45 || c0 === 43 || c0 === 126 || c0 === 94) && line.charCodeAt(off + 3) === 32) {
+      const head = line.slice(off, off + 4);
+      if (head === '^^^ ') return line.startsWith('^^^ +++', off);
+      if (head !== '--- ' && head !== '+++ ' && head !== '~~~ ') return false;
+      const title = line.slice(off + 4, end).trim();
+      // Not go test's `--- FAIL: TestX` nor a diff's `--- a/file` / `+++ b/file`.
+      if (title.length === 0 || /^(?:FAIL|PASS|SKIP):|^[ab]\/|^\/dev\/null/.test(title)) return false;
+      newSection(detach(title), true);
+      return true;
+    }
+    return false;
   };
 
   // A declaration, hoisted, so that `t` above can name it before the helpers it calls exist.
@@ -214,14 +284,31 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
 
     // Workflow commands and groups.
     let isAnnotation = false;
-    if (c0 === 35 /* # */ && line.startsWith('##[', off)) {
+    if (c0 === 35 /* # */ && line.startsWith('##vso[', off)) {
+      // Azure Pipelines logging commands: an error issue is an annotation; a failed task fails its step.
+      if (line.startsWith('##vso[task.logissue type=error', off)) {
+        t.section.hasError = true;
+        isAnnotation = true;
+      } else {
+        if (line.startsWith('##vso[task.complete result=Failed', off)) t.section.hasError = true;
+        return;
+      }
+    } else if (c0 === 35 /* # */ && line.startsWith('##[', off)) {
+      if (line.startsWith('##[section]', off)) {
+        // Azure Pipelines: `##[section]Starting: Build` opens a step (a hard one, like GitHub's).
+        if (line.startsWith('##[section]Starting: ', off)) {
+          t.github = true;
+          newSection(detach(line.slice(off + 21, end).trimEnd()));
+        }
+        return;
+      }
       if (line.startsWith('##[group]', off)) {
         // A step's header group. Reset the depth: a tool that opened a group and never closed it
         // must not hide the next steps.
         if (line.startsWith('##[group]Run ', off)) {
+          t.github = true;
           newSection(detach(line.slice(off + 9, end).trimEnd()));
           t.inRunHeader = true;
-          depth = 0;
         }
         depth++;
         return;
@@ -242,6 +329,16 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
       newSection('Post job cleanup');
       return;
     }
+    if (!t.github && isStructureLine(c0, line, off, end)) return;
+    if (commandNext) {
+      commandNext = false;
+      if (line.startsWith('$ ', off)) newSection(detach(line.slice(off + 2, end).trim()), true);
+    }
+    if (t.section.trailer && !isAnnotation) {
+      // Uploads and clean-up: only a verdict matters here.
+      if (mayMatchLate(line, off, end)) onLate(detach(line.slice(off, end)));
+      return;
+    }
 
     const c = t.candidate;
     if (c?.open) {
@@ -249,10 +346,14 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
       if (!c.open && c.confirmed) t.done = true;
     }
 
-    // Once a strong error is held, only the runner's verdict (`##[error]…`) matters until the step ends.
+    // Once a strong error is held, only the runner's verdict and the tools' summaries (`FAIL pkg`,
+    // `Tests: 1 failed`, `could not compile`) matter until the step ends.
     if (c?.strong && !isAnnotation) {
       if (t.n - c.line.n >= settleLines && !c.open) t.done = true;
-      if (end > off) ringPush(t.n, line, off, end);
+      if (end > off) {
+        if (mayMatchLate(line, off, end)) onLate(detach(line.slice(off, end)));
+        ringPush(t.n, line, off, end);
+      }
       return;
     }
 

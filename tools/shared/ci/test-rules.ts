@@ -115,4 +115,25 @@ export const TEST_RULES: readonly Rule[] = [
     after: 6,
     keep: /^\[ERROR\]/,
   },
+  {
+    // TAP (tape, node --test, prove, bats): `not ok 3 - adds an item`, not a `# TODO` or `# SKIP`.
+    id: 'tap',
+    kind: 'test',
+    role: 'primary',
+    starts: ['not ok '],
+    re: /^\s*not ok \d+\b(?:\s*-)?\s*((?:(?!#\s*(?:TODO|SKIP)\b).)*)$/i,
+    testGroup: 1,
+    before: 0,
+    after: 12,
+    stopBefore: /^\s*(?:not )?ok \d+\b|^# (?:tests|pass|fail)\b|^1\.\.\d+/,
+  },
+  {
+    // Gradle: `> Task :app:test FAILED`, `> Task :connectedDebugAndroidTest FAILED`
+    id: 'gradle-test',
+    kind: 'test',
+    role: 'primary',
+    starts: ['> Task :'],
+    re: /^> Task :\S*[Tt]est\S* FAILED$/,
+    before: 6,
+  },
 ];

@@ -337,6 +337,8 @@ const KIND_LABEL: Record<FailureKind, string> = {
   lint: 'lint error',
   dependency: 'dependency install failure',
   infrastructure: 'infrastructure problem (runner, memory, disk, network)',
+  config: 'CI or toolchain set-up error (missing command, toolchain, script, secret or input)',
+  deploy: 'publish/deploy failure (an external service refused the release)',
   timeout: 'timeout',
   cancelled: 'cancellation',
   unknown: 'failure of unknown kind',
