@@ -9,6 +9,13 @@ describe('console rendering of Block Kit', () => {
     ).toBe('3 problems in prod: @U1ALICE see run 1 (https://ci/run/1) kubectl <x>');
   });
 
+  it('keeps a code block verbatim: backticks, underscores and asterisks are the log text', () => {
+    const code = '12 │ Error: `__dirname` is not defined in *ES module* scope &amp; my_var_name';
+    expect(mrkdwnToText(`*Excerpt*\n\`\`\`${code}\`\`\`\n_after_`)).toBe(
+      'Excerpt\n12 │ Error: `__dirname` is not defined in *ES module* scope & my_var_name\nafter',
+    );
+  });
+
   it('renders every block kind, buttons as the command that does the same', () => {
     const text = messageToText({
       text: 'fallback',
