@@ -53,9 +53,12 @@ function completion(req: ChatRequest, step: ScriptStep, promptChars: number) {
 /**
  * A loopback OpenAI-compatible server speaking /v1/chat/completions (plain JSON and SSE streams) that
  * plays scripted turns, so the real `@langchain/openai` client and LangChain's agent loop run end to
- * end. A request past the end of the script gets a plain "(script exhausted)" answer.
+ * end. A request past the end of the script gets `opts.respond`'s step (the sample world's scripted
+ * model, sample-model.ts), or else a plain "(script exhausted)" answer.
  */
-export async function startFakeOpenAI(): Promise<FakeOpenAI> {
+export async function startFakeOpenAI(
+  opts: { respond?: (req: ChatRequest) => ScriptStep } = {},
+): Promise<FakeOpenAI> {
   let steps: Array<ScriptStep | ((req: ChatRequest) => ScriptStep)> = [];
   const requests: FakeOpenAI['requests'] = [];
 
@@ -75,7 +78,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       const body = JSON.parse(raw) as ChatRequest;
       const chars = JSON.stringify(body.messages).length + JSON.stringify(body.tools ?? []).length;
       requests.push({ body, headers: req.headers, chars });
-      const next = steps.shift() ?? { content: '(script exhausted)' };
+      const next = steps.shift() ?? opts.respond ?? { content: '(script exhausted)' };
       const step = typeof next === 'function' ? next(body) : next;
       if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
       if (res.destroyed) return;

@@ -1300,8 +1300,8 @@ export function makeCluster(opts: ClusterOptions): FakeObjects {
   return out;
 }
 
-/** The Warning events and logs real components produce for a pod in `state`. */
-function plantEvidence(
+/** The Warning events and logs real components produce for a pod in `state` (pushed into `out`). */
+export function plantEvidence(
   out: FakeObjects,
   now: Date,
   ns: string,

@@ -63,7 +63,14 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
   };
   const log = opts.log ?? createLogger({ level: config.logLevel, toStderr: config.mode === 'console' });
   const redis = await connectRedis(config.redis.url);
-  const write = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
+  const print = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
+  // The console remembers the last change request it showed with its buttons, for a bare `/ops approve`.
+  let lastRequestId: string | undefined;
+  const write = (text: string) => {
+    for (const m of text.matchAll(/\/ops (?:approve|reject) (req-[A-Za-z0-9]{4,16})\b/g))
+      lastRequestId = m[1];
+    print(text);
+  };
   const web = config.slack.botToken ? createSlackWebClient(config, log) : undefined;
   const messenger = web ? createSlackMessenger(web, log) : createConsoleMessenger((t) => write(redact(t)));
   const { kube, kubeDeploy, github, ...clients } = createClients(config, log);
@@ -132,6 +139,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
           input: opts.input ?? process.stdin,
           write: (t) => write(redact(t)),
           interactive: opts.input === undefined && process.stdin.isTTY === true,
+          lastRequestId: () => lastRequestId,
         },
       });
     },
@@ -140,8 +148,9 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
       stopping = true;
       log.info('draining');
       await door?.close();
-      if (config.mode === 'console') await jobs.queue.obliterate({ force: true }).catch(() => undefined);
+      // The worker finishes its active jobs first: a queue is never deleted under a running job.
       await worker?.close();
+      if (config.mode === 'console') await jobs.queue.obliterate().catch(() => undefined);
       await jobs.close();
       await clients.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -27,7 +27,12 @@ export interface FrontDoorDeps {
   parts: Assembled;
   jobs: JobRuntime;
   isStopping: () => boolean;
-  console: { input: Readable; write: (text: string) => void; interactive: boolean };
+  console: {
+    input: Readable;
+    write: (text: string) => void;
+    interactive: boolean;
+    lastRequestId?: () => string | undefined;
+  };
 }
 
 /**
@@ -47,6 +52,7 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
       userId: config.consoleUser,
       log,
       interactive: d.console.interactive,
+      lastRequestId: d.console.lastRequestId,
       drainTimeoutMs: config.worker.jobTimeoutMs + 5000,
     });
     return { port: () => undefined, close: async () => undefined };

@@ -19,12 +19,19 @@ export interface ConsoleOptions {
   interactive: boolean;
   /** How long to wait at end of input for queued jobs. */
   drainTimeoutMs: number;
+  /**
+   * The id of the change request shown last on this terminal, so that `/ops approve` (or `reject`)
+   * with no id means that one — the console's "the request above" (it names the id it used).
+   */
+  lastRequestId?: () => string | undefined;
 }
 
 /**
  * The no-Slack front door: each input line is an `/ops` command or free text addressed to the bot.
- * Lines are handled in order. At end of input it waits for the jobs it started, then resolves —
- * so `printf '/ops help\n' | npm start` works in scripts.
+ * Lines are handled in order. Read from a pipe or file (not a terminal), each line's jobs finish
+ * before the next line is read, so a script's output is in its order and a later line can act on
+ * an earlier one's result (`/ops deploy …` then `/ops approve`). At end of input it waits for the
+ * jobs it started, then resolves — so `printf '/ops help\n' | npm start` works in scripts.
  */
 export async function runConsole(o: ConsoleOptions): Promise<void> {
   const rl = createInterface({ input: o.input, terminal: false });
@@ -49,6 +56,12 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       o.write('Usage: /as <user-id> <line>, e.g. /as U2BOB /ops approve req-3f9a2c10');
       continue;
     }
+    const bare = /^\/ops\s+(approve|reject)$/.exec(line);
+    const recalled = bare ? o.lastRequestId?.() : undefined;
+    if (bare && recalled) {
+      line = `/ops ${bare[1]} ${recalled}`;
+      o.write(`(${line} — the request shown last)`);
+    }
     const ctx = requestContext(o.log, {
       requester: { userId, channelId: 'CONSOLE' },
       target: { kind: 'console' },
@@ -62,6 +75,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         const reply = await o.router.handle(line.slice(4), ctx);
         if (reply.message.text || reply.message.blocks) o.write(messageToText(reply.message));
         jobIds.push(...(reply.jobIds ?? []));
+        if (!o.interactive) await o.jobs.waitForJobs(reply.jobIds ?? [], o.drainTimeoutMs);
       } else if (line.startsWith('/')) {
         o.write(`Unknown command ${line.split(/\s/)[0]}. Commands start with /ops — try /ops help.`);
       } else {
@@ -77,6 +91,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
           eventId: ctx.invocationId,
         });
         jobIds.push(r.jobId);
+        if (!o.interactive) await o.jobs.waitForJobs([r.jobId], o.drainTimeoutMs);
       }
     } catch (err) {
       log.error({ err }, 'console line failed');

@@ -18,6 +18,9 @@ import type { ChangeRequest, RequestStore } from './requests.ts';
 /** A deploy or rollback as asked for; the same shape the agent's tools propose. */
 export type ProposalInput = ChangeProposal;
 
+/** The one job that applies an approved request (queued under this fixed id: queueing again is a no-op). */
+export const changeJobId = (requestId: string) => safeJobId('change', requestId);
+
 export interface Actor {
   userId: string;
   traceId: string;
@@ -242,7 +245,7 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
         d.enqueue({
           spec: changeApplySpec,
           payload: { requestId: id },
-          jobId: safeJobId('change', id),
+          jobId: changeJobId(id),
           requestedBy: r.requestedBy,
           target,
           traceId: r.traceId,

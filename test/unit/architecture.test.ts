@@ -90,8 +90,30 @@ describe('the layering ARCHITECTURE.md promises', () => {
     expect(seen.size).toBeGreaterThan(30); // the walk did reach the app
   });
 
+  it('src/ loads sandbox/ (the sample world) only from src/demo.ts, lazily; tools/ never', () => {
+    const sandbox = (s: string) => /(^|\/)sandbox\//.test(s);
+    const offenders = [...srcFiles, ...toolFiles].flatMap((f) => {
+      const src = readFileSync(f, 'utf8');
+      const lazy = [...src.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? '');
+      const typeOnly = [...src.matchAll(/\btypeof import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? '');
+      return importsOf(src)
+        .filter(sandbox)
+        .filter((s) => !(f === 'src/demo.ts' && (lazy.includes(s) || typeOnly.includes(s))))
+        .map((s) => `${f}: ${s}`)
+        .concat(
+          // A static import, even in demo.ts, would load the sandbox on every start.
+          [...src.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)]
+            .map((m) => m[1] ?? '')
+            .filter(sandbox)
+            .map((s) => `${f}: static ${s}`),
+        );
+    });
+    expect(offenders).toEqual([]);
+    expect(importsOf(readFileSync('src/demo.ts', 'utf8')).some(sandbox)).toBe(true); // the rule has a subject
+  });
+
   it('relative imports name their .ts file (Node type stripping needs it)', () => {
-    const offenders = [...srcFiles, ...toolFiles, ...files('test')].flatMap((f) =>
+    const offenders = [...srcFiles, ...toolFiles, ...files('sandbox'), ...files('test')].flatMap((f) =>
       importsOf(readFileSync(f, 'utf8'))
         .filter((s) => s.startsWith('.') && !s.endsWith('.ts') && !s.endsWith('.json'))
         .map((s) => `${f}: ${s}`),

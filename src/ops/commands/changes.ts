@@ -1,6 +1,6 @@
 import { context, escapeMrkdwn, section } from '../../../tools/shared/block-kit.ts';
 import type { AuditLog, AuditType, StoredAuditEntry } from '../../audit/audit.ts';
-import type { DeployService, ProposalInput } from '../../deploys/service.ts';
+import { changeJobId, type DeployService, type ProposalInput } from '../../deploys/service.ts';
 import { type Enqueue, safeJobId } from '../../jobs/enqueue.ts';
 import { changeProposeSpec } from '../../jobs/specs/changes.ts';
 import type { TeamConfig } from '../../team-config.ts';
@@ -102,11 +102,10 @@ function decisionCommand(d: ChangeCommandDeps, name: 'approve' | 'reject'): OpsC
         ctx.target.kind === 'slack'
           ? { channel: ctx.target.channel, threadTs: ctx.target.threadTs }
           : undefined;
-      const text =
-        name === 'approve'
-          ? await d.deploys.approve(id, ctx.requester.userId, ctx.traceId, where)
-          : await d.deploys.reject(id, ctx.requester.userId, ctx.traceId);
-      return ephemeral(text);
+      if (name === 'reject') return ephemeral(await d.deploys.reject(id, ctx.requester.userId, ctx.traceId));
+      const text = await d.deploys.approve(id, ctx.requester.userId, ctx.traceId, where);
+      // The change job it started: a console waits for it before it exits (and, piped, before the next line).
+      return { ...ephemeral(text), jobIds: [changeJobId(id)] };
     },
   };
   return cmd;
