@@ -20,4 +20,4 @@ USER 1000:1000
 EXPOSE 3000
 # Exec form: node is PID 1 and gets SIGTERM itself (main.ts drains on it). The same command and V8
 # flags as `npm start` — test/unit/dockerfile.test.ts keeps them equal.
-CMD ["node", "--max-semi-space-size=4", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=4", "src/start.js"]

@@ -8,12 +8,14 @@ import { readFileSync } from 'node:fs';
 
 const PACKAGE_JSON = new URL('../package.json', import.meta.url);
 
-/** The `--flags` between `node` and `src/main.ts` in package.json's start script. */
+/** The `--flags` between `node` and `src/start.js` (which checks the Node version, then loads src/main.ts) in package.json's start script. */
 export function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { scripts?: { start?: string } };
-  const m = /^node((?:\s+--\S+)*)\s+src\/main\.ts$/.exec(pkg.scripts?.start?.trim() ?? '');
+  const m = /^node((?:\s+--\S+)*)\s+src\/(?:main\.ts|start\.js)$/.exec(pkg.scripts?.start?.trim() ?? '');
   if (!m)
-    throw new Error(`package.json's start script is not "node [--flags] src/main.ts": ${pkg.scripts?.start}`);
+    throw new Error(
+      `package.json's start script is not "node [--flags] src/start.js": ${pkg.scripts?.start}`,
+    );
   return (m[1] ?? '').split(/\s+/).filter(Boolean);
 }
 

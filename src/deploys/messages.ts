@@ -26,10 +26,12 @@ export function requestMessage(
       '*Dry run*\npassed ✅ (server-side)',
     ]),
   ];
+  // The console has no threads: its progress prints below.
+  const where = r.channel === 'CONSOLE' ? 'progress below' : 'progress in the thread';
   const decision: Record<string, string> = {
     pending: '',
-    approved: `✅ Approved by <@${r.decidedBy}> — progress in the thread.`,
-    running: `✅ Approved by <@${r.decidedBy}> — progress in the thread.`,
+    approved: `✅ Approved by <@${r.decidedBy}> — ${where}.`,
+    running: `✅ Approved by <@${r.decidedBy}> — ${where}.`,
     succeeded: `✅ Approved by <@${r.decidedBy}> — done.`,
     failed: `✅ Approved by <@${r.decidedBy}> — the rollout failed; see the thread.`,
     rejected:

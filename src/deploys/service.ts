@@ -282,7 +282,8 @@ export function createDeployService(d: DeployServiceDeps): DeployService {
       });
       await start();
       await refresh({ ...r, state: 'approved', decidedBy: userId });
-      return `Approved \`${id}\`; the ${r.kind} has started${r.messageTs ? ' — progress in the thread' : ''}.`;
+      const thread = r.messageTs && r.channel !== 'CONSOLE';
+      return `Approved \`${id}\`; the ${r.kind} has started${thread ? ' — progress in the thread' : ''}.`;
     },
 
     async reject(id, userId, traceId) {

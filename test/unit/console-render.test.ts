@@ -32,11 +32,36 @@ describe('console rendering of Block Kit', () => {
       [
         '== Cluster prod ==',
         '2/3 nodes ready',
-        'pods: 10  |  failing: 2',
+        'pods: 10  ·  failing: 2',
         '---',
         '  job j1',
         '  [Cancel] → /ops cancel j1',
       ].join('\n'),
+    );
+  });
+
+  it('renders Slack fields as `Label: value`, one row when short, aligned lines when not', () => {
+    expect(messageToText({ text: 'f', blocks: [fields(['*Nodes*\n2/3 ready', '*Pods*\n21'])] })).toBe(
+      'Nodes: 2/3 ready  ·  Pods: 21',
+    );
+    const long = 'registry.example.com/shop/checkout:1.4.2\n→ registry.example.com/shop/checkout:1.5.0';
+    expect(
+      messageToText({
+        text: 'f',
+        blocks: [fields([`*Image*\n${long}`, '*Replicas*\n3', '*Dry run*\npassed'])],
+      }),
+    ).toBe(
+      [
+        'Image:    registry.example.com/shop/checkout:1.4.2 → registry.example.com/shop/checkout:1.5.0',
+        'Replicas: 3',
+        'Dry run:  passed',
+      ].join('\n'),
+    );
+  });
+
+  it("shows Slack's emoji shortcodes as emoji, and leaves other :words: alone", () => {
+    expect(messageToText({ text: ':x: failed :red_circle: :bulb: at 10:30:15 :not-an-emoji:' })).toBe(
+      '❌ failed 🔴 💡 at 10:30:15 :not-an-emoji:',
     );
   });
 

@@ -20,7 +20,16 @@ describe('README.md stays true', () => {
   });
 
   it('gives the two commands to try it and the one to test it', () => {
-    expect(readme).toContain('npm ci\nnpm start');
+    expect(readme).toContain('npm ci\nnpm run demo');
     expect(readme).toContain('npm test');
+  });
+
+  it("shows a recorded demo session whose commands are the demo's own", () => {
+    const session = /```text\n\$ printf '([^']+)' \| npm run -s demo\n([\s\S]*?)```/.exec(readme);
+    expect(session).not.toBeNull();
+    const lines = (session?.[1] ?? '').split('\\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const l of lines) expect(l).toMatch(/^(\/ops |\/as U[A-Z0-9]+ \/ops |[a-z])/);
+    expect(session?.[2]).toContain('Shipmate demo: a SAMPLE world');
   });
 });
