@@ -109,8 +109,15 @@ async function collect(
     } catch (e) {
       run.signal.throwIfAborted();
       const err = toAppError(e);
+      // A refusal (not configured, forbidden) is one line for operators; a bug or outage keeps its stack.
+      const bug = err.code === 'internal' || err.retryable;
       run.log.warn(
-        { digest: digest.id, section: name, code: err.code, err: err.cause ?? err },
+        {
+          digest: digest.id,
+          section: name,
+          code: err.code,
+          ...(bug ? { err: err.cause ?? err } : { reason: err.userMessage }),
+        },
         'digest section failed',
       );
       outcomes.push({
