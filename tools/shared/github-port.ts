@@ -98,6 +98,8 @@ export interface ListRunsQuery extends RepoRef {
   status?: string;
   /** Page size, 1–100 (default 10). Only the first page is read. */
   perPage?: number;
+  /** Only runs of this commit (a pull request's head). */
+  headSha?: string;
 }
 
 export interface CallOptions {

@@ -8,10 +8,12 @@ import type { ChangesPort } from './changes-port.ts';
 import { AppError } from './errors.ts';
 import { type GitHubPort, githubNotConfigured } from './github-port.ts';
 import type { KubePort } from './kube-port.ts';
+import type { RepoPort } from './repo-port.ts';
 
 export type { ChangesPort } from './changes-port.ts';
 export type { GitHubPort } from './github-port.ts';
 export type { KubePort } from './kube-port.ts';
+export type { RepoPort } from './repo-port.ts';
 
 /** Everything a tool can reach. Each integration issue adds its port here. */
 export interface Ports {
@@ -21,6 +23,8 @@ export interface Ports {
   kube?: KubePort;
   /** GitHub Actions: runs, jobs, streamed logs, re-runs (tools/shared/github-port.ts); absent without GitHub credentials. */
   github?: GitHubPort;
+  /** A repository's files and pull requests (tools/shared/repo-port.ts); absent without GitHub credentials. */
+  repo?: RepoPort;
   /** Deploy/rollback requests and status (tools/shared/changes-port.ts); absent without a service catalog. */
   changes?: ChangesPort;
 }
@@ -38,8 +42,8 @@ export function requirePort<T>(port: T | undefined, what: string, howToConfigure
 
 /** The error for a port a tool or command needs but this deployment has not configured. */
 export function portNotConfigured(port: Exclude<keyof Ports, 'redact'>): AppError {
-  if (port === 'github') return githubNotConfigured();
-  const how: Record<typeof port, string> = {
+  if (port === 'github' || port === 'repo') return githubNotConfigured();
+  const how: Record<Exclude<typeof port, 'github' | 'repo'>, string> = {
     kube: 'Kubernetes is not configured. Set KUBECONFIG (or run in a cluster with a service account).',
     changes:
       'Deploys are not configured: the team file (SHIPMATE_CONFIG) lists no services. Add a `services:` section.',
