@@ -15,6 +15,7 @@ import { featureList } from './features/index.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
 import { createJobWorker } from './jobs/worker.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { createOpsRouter, type OpsRouter } from './ops/router.ts';
 import { createPolicy } from './policy/policy.ts';
 import { type FrontDoor, openFrontDoor } from './serve.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
   approvalTtlMs?: number;
   /** Digest timing below DIGEST_GRACE_MINUTES' one-minute grain (tests). */
   digests?: Partial<Config['digests']>;
+  /** false: nothing is instrumented (`/metrics` still answers) — bench/ack.ts measures what metrics cost. */
+  metrics?: false;
 }
 
 export interface ShipmateApp {
@@ -42,6 +45,8 @@ export interface ShipmateApp {
   readonly jobs: JobRuntime;
   readonly redis: Redis;
   readonly log: Logger;
+  /** This app's Prometheus registry and counters (served at `/metrics`). */
+  readonly metrics: Metrics;
   /** Starts the front door and workers of this role. Console mode resolves when input ends and its jobs finish. */
   start(): Promise<void>;
   /** The HTTP port actually listened on (after start), when there is one. */
@@ -63,6 +68,11 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
   };
   const log = opts.log ?? createLogger({ level: config.logLevel, toStderr: config.mode === 'console' });
   const redis = await connectRedis(config.redis.url);
+  const metrics = createMetrics({
+    digestIds: config.team.digests.map((d) => d.id),
+    models: config.llm ? [config.llm.model] : [],
+  });
+  const meter = opts.metrics === false ? undefined : metrics;
   const print = opts.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
   // The console remembers the last change request it showed with its buttons, for a bare `/ops approve`.
   let lastRequestId: string | undefined;
@@ -71,9 +81,9 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
       lastRequestId = m[1];
     print(text);
   };
-  const web = config.slack.botToken ? createSlackWebClient(config, log) : undefined;
+  const web = config.slack.botToken ? createSlackWebClient(config, log, meter) : undefined;
   const messenger = web ? createSlackMessenger(web, log) : createConsoleMessenger((t) => write(redact(t)));
-  const { kube, kubeDeploy, github, ...clients } = createClients(config, log);
+  const { kube, kubeDeploy, github, ...clients } = createClients(config, log, meter);
   // A console has a queue of its own: its worker prints to this terminal, so it must never take a
   // Slack user's job (nor a Slack worker one of its lines). Requests, locks and the audit log stay shared.
   const queuePrefix =
@@ -81,6 +91,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
       ? `${config.redis.prefix}-console-${newTraceId().slice(0, 8)}`
       : config.redis.prefix;
   const jobs = createJobRuntime({ redis, prefix: queuePrefix, messenger, log });
+  metrics.watchQueue((...states) => jobs.queue.getJobCounts(...states));
   const parts = assembleFeatures(featureList(opts.features), {
     config,
     log,
@@ -92,12 +103,14 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
       prefix: config.redis.prefix,
       retentionMs: config.deploy.auditRetentionMs,
       log,
+      metrics: meter,
     }),
     queue: jobs,
     ports: { redact, kube, github },
     kubeDeploy,
-    llm: config.llm ? createLlmPort(config.llm) : undefined,
+    llm: config.llm ? createLlmPort(config.llm, meter) : undefined,
     threads: createSlackThreads(web),
+    metrics,
   });
   const router = createOpsRouter(parts.commands);
   const worker =
@@ -112,6 +125,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
           jobTimeoutMs: config.worker.jobTimeoutMs,
           progressIntervalMs: opts.progressIntervalMs,
           lockDurationMs: config.worker.lockMs,
+          metrics: meter,
         })
       : undefined;
   let stopping = false;
@@ -122,6 +136,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     jobs,
     redis,
     log,
+    metrics,
     port: () => door?.port(),
     async start() {
       await worker?.start();
@@ -134,6 +149,8 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
         router,
         parts,
         jobs,
+        metrics,
+        instrumentSlack: meter !== undefined,
         isStopping: () => stopping,
         console: {
           input: opts.input ?? process.stdin,

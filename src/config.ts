@@ -16,6 +16,7 @@ const SECRET_VARS = new Set([
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'OPENAI_API_KEY',
+  'METRICS_TOKEN',
   'GITHUB_TOKEN',
   'GITHUB_APP_PRIVATE_KEY',
   'GITHUB_WEBHOOK_SECRET',
@@ -66,7 +67,11 @@ export const ENV = {
       .min(0, 'must be 0-65535')
       .max(65535, 'must be 0-65535')
       .default(3000),
-    doc: 'HTTP port for `/slack/events`, `/healthz`, `/readyz`. Default `3000`.',
+    doc: 'HTTP port for `/slack/events`, `/healthz`, `/readyz`, `/metrics`. Default `3000`.',
+  },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+    doc: 'Set: `GET /metrics` requires `Authorization: Bearer <token>` (Prometheus `authorization.credentials`). Unset: open.',
   },
   REDIS_URL: {
     schema: z
@@ -203,6 +208,8 @@ export interface Config {
   mode: Mode;
   role: Role;
   port: number;
+  /** Bearer token `/metrics` requires (METRICS_TOKEN); absent: open. */
+  metricsToken?: string;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   redis: { url: string; prefix: string };
   consoleUser: string;
@@ -287,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     // Console mode is a single process: it must run the jobs it queues.
     role: mode === 'console' ? 'all' : (values.SHIPMATE_ROLE as Role),
     port: values.PORT as number,
+    metricsToken: values.METRICS_TOKEN as string | undefined,
     slack: {
       botToken,
       signingSecret: values.SLACK_SIGNING_SECRET as string | undefined,

@@ -7,9 +7,12 @@ import type { Config } from './config.ts';
 import { runConsole } from './console/console.ts';
 import type { Assembled } from './features/assemble.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
+import { metricsRoute } from './http/metrics.ts';
 import type { JobRuntime } from './jobs/runtime.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import type { OpsRouter } from './ops/router.ts';
+import { instrumentBolt } from './slack/instrument.ts';
 import { registerSlack } from './slack/register.ts';
 
 /** A running front door: what it listens on, and how it stops taking requests. */
@@ -26,6 +29,9 @@ export interface FrontDoorDeps {
   router: OpsRouter;
   parts: Assembled;
   jobs: JobRuntime;
+  metrics: Metrics;
+  /** Count and time Slack requests (off only to measure what that costs). */
+  instrumentSlack: boolean;
   isStopping: () => boolean;
   console: {
     input: Readable;
@@ -38,7 +44,7 @@ export interface FrontDoorDeps {
 /**
  * Opens this role's front door. Console mode reads lines until input ends and its jobs finish.
  * Slack modes serve Bolt (HTTP, or Socket Mode plus a health server) with the features' routes;
- * role `worker` serves only health and the features' routes.
+ * role `worker` serves only health, `/metrics` and the features' routes.
  */
 export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
   const { config, log } = d;
@@ -57,11 +63,16 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
     });
     return { port: () => undefined, close: async () => undefined };
   }
-  const routes = [...healthRoutes(d.redis, d.isStopping), ...d.parts.routes];
+  const routes = [
+    ...healthRoutes(d.redis, d.isStopping),
+    metricsRoute(d.metrics.registry, config.metricsToken),
+    ...d.parts.routes,
+  ];
   let bolt: App | undefined;
   let server: Server | undefined;
   if (config.role !== 'worker') {
     bolt = createBoltApp(config, log, routes);
+    if (d.instrumentSlack) instrumentBolt(bolt, d.metrics);
     registerSlack(bolt, {
       router: d.router,
       onMention: d.parts.mention,

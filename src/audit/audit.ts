@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export type AuditType =
   | 'requested'
@@ -49,6 +50,8 @@ export function createAuditLog(o: {
   prefix: string;
   retentionMs: number;
   log: Logger;
+  /** Every approval decision and every finished deploy or rollback passes through here: counted once. */
+  metrics?: Metrics;
 }): AuditLog {
   const key = `${o.prefix}:audit`;
   return {
@@ -57,6 +60,7 @@ export function createAuditLog(o: {
       const fields = Object.entries(entry).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
       await o.redis.xadd(key, 'MINID', '~', minId, '*', ...fields);
       o.log.info({ audit: entry, traceId: entry.traceId }, `audit: ${entry.type}`);
+      count(o.metrics, entry);
     },
     async recent(filter = {}, limit = 20) {
       // Newest first, a page at a time, until enough entries match or the stream ends: a quiet
@@ -85,4 +89,11 @@ export function createAuditLog(o: {
       return out;
     },
   };
+}
+
+function count(metrics: Metrics | undefined, e: AuditEntry): void {
+  if (!metrics) return;
+  if (e.type === 'approved' || e.type === 'rejected' || e.type === 'expired') metrics.approval(e.type);
+  else if ((e.type === 'succeeded' || e.type === 'failed') && (e.kind === 'deploy' || e.kind === 'rollback'))
+    metrics.deploy(e.kind, e.type);
 }

@@ -3,6 +3,7 @@ import type { KubePort } from '../../tools/shared/kube-port.ts';
 import type { Config } from '../config.ts';
 import type { KubeDeployPort } from '../deploys/kube-deploy-port.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { createGitHubPort } from './github.ts';
 import { createKubePort } from './kube.ts';
 import { createKubeDeployPort } from './kube-deploy.ts';
@@ -22,12 +23,12 @@ export interface Clients {
  * One pool of per-context clients and connections, shared by the read port and the deploy port;
  * both load the Kubernetes client on first use, so a role that never calls them never loads it.
  */
-export function createClients(config: Config, log: Logger): Clients {
+export function createClients(config: Config, log: Logger, metrics?: Metrics): Clients {
   const kubeOptions = {
     kubeconfigPath: config.kube.kubeconfigPath,
     requestTimeoutMs: config.kube.requestTimeoutMs,
   };
-  const pool = createKubeContextPool(kubeOptions);
+  const pool = createKubeContextPool({ ...kubeOptions, metrics });
   const kube = createKubePort(kubeOptions, pool);
   const kubeDeploy = createKubeDeployPort({ ...kubeOptions, pool });
   const gh = config.github;
@@ -39,6 +40,7 @@ export function createClients(config: Config, log: Logger): Clients {
           appId: gh.appId,
           privateKey: gh.privateKey,
           onWarning: (message) => log.warn({ integration: 'github' }, message),
+          metrics,
         })
       : undefined;
   return {

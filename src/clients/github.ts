@@ -11,6 +11,7 @@ import type {
   WorkflowJob,
   WorkflowRun,
 } from '../../tools/shared/github-port.ts';
+import { type Metrics, secondsSince } from '../metrics/metrics.ts';
 import { type HttpishError, logsExpired, mapGitHubError, type What } from './github-errors.ts';
 import { type GitHubClient as Client, loadAppAuth, loadOctokit } from './github-octokit.ts';
 
@@ -34,6 +35,8 @@ export interface GitHubClientOptions {
   installationCacheMs?: number;
   /** Receives rate-limit waits and other notices (default: silent). Never given credentials. */
   onWarning?: (message: string) => void;
+  /** Times every request by route template (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`) and outcome. */
+  metrics?: Metrics;
 }
 
 /**
@@ -90,6 +93,27 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     log: { debug: () => {}, info: () => {}, warn: (m: string) => warn(m), error: (m: string) => warn(m) },
   };
 
+  /** Every client's requests go through this hook (retries and throttling wrap it from outside). */
+  const instrument = (client: Client): Client => {
+    const metrics = opts.metrics;
+    if (!metrics) return client;
+    client.hook.wrap('request', async (request, options) => {
+      const t0 = performance.now();
+      // The route template, not the expanded URL: owner, repo and ids are parameters, never labels.
+      const url = String(options.url ?? '');
+      const operation = url.includes('{') || url === '/' ? `${options.method} ${url}` : 'other';
+      try {
+        const res = await request(options);
+        metrics.externalCall('github', operation, true, secondsSince(t0));
+        return res;
+      } catch (e) {
+        metrics.externalCall('github', operation, false, secondsSince(t0));
+        throw e;
+      }
+    });
+    return client;
+  };
+
   // Built on first use, when Octokit is loaded (see github-octokit.ts).
   let tokenClient: Client | undefined;
   let appClient: Client | undefined;
@@ -104,16 +128,18 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
   const clientFor = async (ref: RepoRef, signal?: AbortSignal): Promise<Client> => {
     if (!useApp) {
       const Octokit = await loadOctokit();
-      tokenClient ??= new Octokit({ ...common, auth: opts.token });
+      tokenClient ??= instrument(new Octokit({ ...common, auth: opts.token }));
       return tokenClient;
     }
     const [Octokit, createAppAuth] = await Promise.all([loadOctokit(), loadAppAuth()]);
     // Synchronous from here to the look-up, so concurrent calls share one look-up per repository.
-    appClient ??= new Octokit({
-      ...common,
-      authStrategy: createAppAuth,
-      auth: { appId: opts.appId, privateKey: opts.privateKey },
-    });
+    appClient ??= instrument(
+      new Octokit({
+        ...common,
+        authStrategy: createAppAuth,
+        auth: { appId: opts.appId, privateKey: opts.privateKey },
+      }),
+    );
     const app = appClient;
     const key = `${ref.owner}/${ref.repo}`.toLowerCase();
     let entry = installations.get(key);
@@ -133,11 +159,13 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     }
     let client = installationClients.get(installationId);
     if (!client) {
-      client = new Octokit({
-        ...common,
-        authStrategy: createAppAuth,
-        auth: { appId: opts.appId, privateKey: opts.privateKey, installationId },
-      });
+      client = instrument(
+        new Octokit({
+          ...common,
+          authStrategy: createAppAuth,
+          auth: { appId: opts.appId, privateKey: opts.privateKey, installationId },
+        }),
+      );
       installationClients.set(installationId, client);
     }
     return client;

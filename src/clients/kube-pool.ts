@@ -25,6 +25,7 @@ import type {
   ResponseContext,
 } from '@kubernetes/client-node';
 import { AppError } from '../../tools/shared/errors.ts';
+import { type Metrics, secondsSince } from '../metrics/metrics.ts';
 import { type KubePortOptions, type Loaded, loadKubeConfig } from './kube-config.ts';
 import { cancelled, type RequestSite, toKubeError } from './kube-errors.ts';
 import { type KubeSdk, loadKubeSdk } from './kube-sdk.ts';
@@ -117,7 +118,7 @@ export interface KubeContextPool {
  * Builds a context pool. Never throws and loads nothing: the library and the kubeconfig are loaded
  * on the first call, where configuration problems surface as AppError `kube_not_configured`.
  */
-export function createKubeContextPool(opts: KubePortOptions = {}): KubeContextPool {
+export function createKubeContextPool(opts: KubePortOptions & { metrics?: Metrics } = {}): KubeContextPool {
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   let loading: Promise<Loaded> | undefined;
   const clients = new Map<string, ContextClients>();
@@ -237,9 +238,15 @@ export function createKubeContextPool(opts: KubePortOptions = {}): KubeContextPo
       ],
       middlewareMergeStrategy: 'append',
     };
+    const t0 = performance.now();
+    // `verb resource` (e.g. "list pods") comes from the call site, never from input: a bounded label.
+    const operation = `${site.verb} ${site.resource}`;
     try {
-      return { value: await fn(options), taken, fail };
+      const value = await fn(options);
+      opts.metrics?.externalCall('kubernetes', operation, true, secondsSince(t0));
+      return { value, taken, fail };
     } catch (e) {
+      opts.metrics?.externalCall('kubernetes', operation, false, secondsSince(t0));
       throw fail(e);
     }
   };

@@ -1,5 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from '../config.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 /** The chat model as features see it: built on first use, so roles that never ask it never load LangChain. */
 export interface LlmPort {
@@ -9,13 +10,13 @@ export interface LlmPort {
   model(): Promise<BaseChatModel>;
 }
 
-export function createLlmPort(llm: NonNullable<Config['llm']>): LlmPort {
+export function createLlmPort(llm: NonNullable<Config['llm']>, metrics?: Metrics): LlmPort {
   let model: Promise<BaseChatModel> | undefined;
   return {
     modelName: llm.model,
     model() {
       if (!model) {
-        model = import('./chat-model.ts').then((m) => m.createChatModel(llm));
+        model = import('./chat-model.ts').then((m) => m.createChatModel(llm, metrics));
         model.catch(() => {
           model = undefined;
         });

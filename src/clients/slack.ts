@@ -1,8 +1,9 @@
 import { App, type CustomRoute, LogLevel } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/logger';
-import { WebClient } from '@slack/web-api';
+import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { type Metrics, secondsSince } from '../metrics/metrics.ts';
 
 /** Bolt and the Web API log through our pino logger, so tokens are redacted there too. */
 export function slackLogger(log: Logger): SlackLogger {
@@ -27,13 +28,40 @@ export function slackLogger(log: Logger): SlackLogger {
  */
 const RETRY = { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 };
 
-export function createSlackWebClient(config: Config, log: Logger): WebClient {
-  return new WebClient(config.slack.botToken, {
+/**
+ * A WebClient that times every call by method and outcome (retries included). Each Web API method
+ * is bound to `apiCall` when the client is built, so the override must be a subclass method.
+ */
+class MeteredWebClient extends WebClient {
+  readonly #metrics: Metrics;
+  constructor(token: string | undefined, options: WebClientOptions, metrics: Metrics) {
+    super(token, options);
+    this.#metrics = metrics;
+  }
+  override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    const t0 = performance.now();
+    try {
+      const r = await super.apiCall(method, options);
+      this.#metrics.externalCall('slack', method, true, secondsSince(t0));
+      return r;
+    } catch (e) {
+      this.#metrics.externalCall('slack', method, false, secondsSince(t0));
+      throw e;
+    }
+  }
+}
+
+/** The Web API client the messenger and features use; with `metrics`, every call is timed. */
+export function createSlackWebClient(config: Config, log: Logger, metrics?: Metrics): WebClient {
+  const options: WebClientOptions = {
     slackApiUrl: config.slack.apiUrl,
     logger: slackLogger(log),
     retryConfig: RETRY,
     timeout: 10_000,
-  });
+  };
+  return metrics
+    ? new MeteredWebClient(config.slack.botToken, options, metrics)
+    : new WebClient(config.slack.botToken, options);
 }
 
 /**

@@ -12,6 +12,7 @@ import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
 import type { JobQueue } from '../jobs/runtime.ts';
 import type { JobHandler } from '../jobs/spec.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { CommandInfo, OpsCommand } from '../ops/command.ts';
 import type { MentionHandler } from '../ops/mention.ts';
 import type { Policy } from '../policy/policy.ts';
@@ -51,6 +52,8 @@ export interface FeatureDeps {
   catalog: Catalog;
   /** Digest sections the features listed before this one bring, by name. */
   digestSections: ReadonlyMap<string, DigestSection>;
+  /** Prometheus counters for what a feature does itself (e.g. `metrics.digest(id, 'posted')`). */
+  metrics: Metrics;
 }
 
 export type Need = keyof FeatureDeps;

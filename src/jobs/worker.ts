@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { workerConnection as blockingConnection } from '../clients/redis.ts';
 import { AppError, newRefId, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { type JobOutcome, type Metrics, secondsSince } from '../metrics/metrics.ts';
 import { CANCEL_REASON, cancelChannel, cancelKey } from './cancel.ts';
 import type { MessageHandle, Messenger } from './messenger.ts';
 import { createProgressReporter } from './progress.ts';
@@ -24,6 +25,8 @@ export interface WorkerOptions {
    * another after about this long (BullMQ's stalled-job check). Default 30 s.
    */
   lockDurationMs?: number;
+  /** Counts each attempt by kind and outcome, with its run time and queue wait. */
+  metrics?: Metrics;
 }
 
 export interface JobWorker {
@@ -43,7 +46,31 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
   let workerConnection: Redis | undefined;
   let subscriber: Redis | undefined;
 
-  async function run(job: Job, token: string | undefined, signal?: AbortSignal) {
+  /** Runs one attempt and records how it ended (the outcome is read from how run() left it). */
+  async function measured(job: Job, token: string | undefined, signal?: AbortSignal) {
+    const t0 = performance.now();
+    // Queue wait: from being queued (due, if it was queued with a delay) to the first time a worker
+    // took it. Retries and jobs that waited on purpose (retryLater) are not queue wait.
+    const due = job.timestamp + (job.opts.delay ?? 0);
+    const wait =
+      job.attemptsStarted <= 1 ? Math.max(0, (job.processedOn ?? Date.now()) - due) / 1000 : undefined;
+    const kind = handlers.has(job.name) ? job.name : 'other';
+    const outcome = { value: 'failed' as JobOutcome };
+    try {
+      const r = await run(job, token, signal, outcome);
+      outcome.value = 'completed';
+      return r;
+    } finally {
+      o.metrics?.job(kind, outcome.value, secondsSince(t0), wait);
+    }
+  }
+
+  async function run(
+    job: Job,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+    outcome: { value: JobOutcome },
+  ) {
     const env = job.data as JobEnvelope;
     const log = o.log.child({ traceId: env.traceId, queue: OPS_QUEUE, jobId: job.id, kind: job.name });
     const handler = handlers.get(job.name);
@@ -120,6 +147,7 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
       return { ok: true };
     } catch (e) {
       if (e instanceof DelayedError) {
+        outcome.value = 'delayed';
         log.info({ reason: e.message }, 'job waits');
         throw e;
       }
@@ -131,6 +159,7 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
           : timeout.aborted
             ? `stopped: it ran longer than ${Math.round(timeoutMs / 1000)} s${handler.timeoutMs ? '' : ' (JOB_TIMEOUT_SECONDS)'}.`
             : 'stopped because the worker is shutting down; it will resume.';
+        outcome.value = by ? 'cancelled' : timeout.aborted ? 'timeout' : 'shutdown';
         if (!by && !timeout.aborted) throw e; // shutdown: let BullMQ return it to the queue
         log.info({ by, timeout: timeout.aborted }, 'job cancelled');
         await reporter.cancelled(text).catch((err) => log.warn({ err }, 'could not post cancellation'));
@@ -139,6 +168,7 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
       const err = toAppError(e);
       const maxAttempts = job.opts.attempts ?? 1;
       if (err.retryable && attempt < maxAttempts) {
+        outcome.value = 'retried';
         log.warn({ err: err.cause ?? err, code: err.code, attempt }, 'job attempt failed; will retry');
         reporter.step(`attempt ${attempt} failed (${err.userMessage}) — retrying`);
         throw err;
@@ -176,7 +206,7 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
       });
       // BullMQ does not close a connection it was given; close() below does.
       workerConnection = blockingConnection(o.redis);
-      worker = new Worker(OPS_QUEUE, (job, token, signal) => run(job, token, signal), {
+      worker = new Worker(OPS_QUEUE, (job, token, signal) => measured(job, token, signal), {
         connection: workerConnection,
         prefix: o.prefix,
         concurrency: o.concurrency,
