@@ -24,7 +24,18 @@ function leadWriter(llm: LlmPort) {
  */
 export const digests = defineFeature({
   name: 'digests',
-  needs: ['config', 'log', 'redis', 'messenger', 'queue', 'policy', 'llm', 'ports', 'digestSections'],
+  needs: [
+    'config',
+    'log',
+    'redis',
+    'messenger',
+    'queue',
+    'policy',
+    'llm',
+    'ports',
+    'digestSections',
+    'metrics',
+  ],
   build: (d) => {
     const team = d.config.team;
     const problems = team.digests.flatMap((g, i) =>
@@ -38,6 +49,23 @@ export const digests = defineFeature({
     );
     if (problems.length) throw new ConfigError(problems);
     const store = createDigestStore(d.redis, d.config.redis.prefix);
+    // A scheduled run ends in save (posted, or quiet: "all quiet" is posted too) or recordOutcome
+    // (failed, skipped): count the posted and failed ones there, for /metrics.
+    const count = (id: string, result: string | undefined) => {
+      if (result === 'posted' || result === 'quiet') d.metrics.digest(id, 'posted');
+      else if (result === 'failed') d.metrics.digest(id, 'failed');
+    };
+    const counted: typeof store = {
+      ...store,
+      async save(id, state) {
+        await store.save(id, state);
+        count(id, state.last?.result);
+      },
+      async recordOutcome(id, last) {
+        await store.recordOutcome(id, last);
+        count(id, last.result);
+      },
+    };
     const byId = new Map(team.digests.map((g) => [g.id, g]));
     const console = d.config.mode === 'console';
     return {
@@ -55,7 +83,7 @@ export const digests = defineFeature({
           processDigest(run, {
             digests: byId,
             sections: d.digestSections,
-            store,
+            store: counted,
             messenger: d.messenger,
             targetOf: (channel) => (console ? { kind: 'console' } : { kind: 'slack', channel }),
             admins: team.admins,

@@ -16,6 +16,7 @@ import {
   teamFile,
   uniquePrefix,
 } from '../support/app-harness.ts';
+import { parseProm, sampleSum } from '../support/prom-text.ts';
 import { runMain } from '../support/run-main.ts';
 import { postSigned, slashCommand } from '../support/slack-requests.ts';
 
@@ -188,6 +189,17 @@ describe('scheduled digests: change-only, on real BullMQ schedulers', () => {
     const after = digestPosts(slack).length;
     await slack.waitFor(() => digestPosts(slack, after).length >= 1, 20_000, 'a later digest');
     expect(slack.of('chat.postMessage').length).toBeGreaterThan(before + 1);
+    // Both outcomes are counted for /metrics, by the digest's id (the outcome is recorded just after the post).
+    const counted = async (outcome: string) =>
+      sampleSum(parseProm(await app.metrics.registry.metrics()).samples, 'shipmate_digests_total', {
+        digest: 'ops',
+        outcome,
+      });
+    const deadline = Date.now() + 10_000;
+    while ((await counted('posted')) < 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await counted('posted')).toBeGreaterThanOrEqual(1);
+    expect(await counted('failed')).toBeGreaterThanOrEqual(1);
   });
 });
 

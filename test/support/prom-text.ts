@@ -34,8 +34,14 @@ export function parseProm(text: string): { samples: Sample[]; types: Map<string,
     }
     const family = name.replace(/_(bucket|sum|count|total|created)$/, '');
     if (!types.has(name) && !types.has(family)) throw new Error(`sample before its # TYPE: ${line}`);
-    const value = Number(m[3]);
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value in: ${line}`);
+    // Go's ParseFloat (Prometheus' parser) takes NaN and ±Inf in any case; prom-client writes "Nan".
+    const raw = m[3] ?? '';
+    const value = /^nan$/i.test(raw)
+      ? Number.NaN
+      : /^([+-])inf$/i.test(raw)
+        ? Number(`${raw[0]}Infinity`)
+        : Number(raw);
+    if (Number.isNaN(value) && !/^nan$/i.test(raw)) throw new Error(`bad value in: ${line}`);
     samples.push({ name, labels, value });
   }
   return { samples, types };
