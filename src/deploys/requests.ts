@@ -35,6 +35,11 @@ export interface ChangeRequest {
   channel?: string;
   messageTs?: string;
   traceId: string;
+  /**
+   * The final message of the change (JSON of a Message), stored with its last state: a re-run of
+   * the finished job (one whose completion Redis lost) repeats it instead of saying something else.
+   */
+  finalMessage?: string;
 }
 
 const NUMERIC = new Set(['fromRevision', 'toRevision', 'replicas', 'createdAt', 'expiresAt']);

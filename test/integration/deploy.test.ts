@@ -33,6 +33,9 @@ services:
   search:
     environments:
       prod: { namespace: prod, deployment: search, deployers: [U1ALICE], approvers: [U2BOB] }
+  ledger:
+    environments:
+      prod: { namespace: prod, deployment: ledger, deployers: [U1ALICE], approvers: [U2BOB] }
 admins: [U9ADMIN]
 `;
 const IMAGE = (ns: string, name: string, tag: string) => `registry.example.com/${ns}/${name}:${tag}`;
@@ -43,6 +46,7 @@ function cluster() {
   deploymentObjects({ namespace: 'staging', name: 'checkout', replicas: 2 }, o);
   deploymentObjects({ namespace: 'prod', name: 'cart', replicas: 2 }, o);
   deploymentObjects({ namespace: 'prod', name: 'search', replicas: 3 }, o);
+  deploymentObjects({ namespace: 'prod', name: 'ledger', replicas: 2 }, o);
   return o;
 }
 
@@ -176,6 +180,39 @@ describe('deploys: request, approve, roll out, roll back', () => {
     const history = await slash('history checkout prod');
     expect(history.ack).toContain('succeeded');
   });
+
+  it('a re-run of a finished change (its completion lost, as to a Redis restart) leaves its final message alone', async () => {
+    const { before } = await slash('deploy ledger 2.0.0 to prod');
+    const req = await requestFrom(before);
+    await click('change_approve', `/ops approve ${req.id}`, 'U2BOB', req.ts);
+    const done = await outcome(req.id, 'succeeded')();
+    const finalTs = String(done.args.ts);
+    const jobId = `change-${req.id}`;
+    await app.jobs.waitForJobs([jobId], 15_000);
+    const job = await app.jobs.queue.getJob(jobId);
+    expect(await job?.getState()).toBe('completed');
+    const callsBefore = slack.calls.length;
+    // BullMQ runs the job again with the same data, as after a completion Redis did not keep.
+    await job?.retry('completed');
+    const finishedAgain = async () => {
+      const j = await app.jobs.queue.getJob(jobId);
+      return j?.finishedOn !== undefined && j.finishedOn !== job?.finishedOn;
+    };
+    const deadline = Date.now() + 15_000;
+    while (!(await finishedAgain()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await (await app.jobs.queue.getJob(jobId))?.getState()).toBe('completed');
+    const after = slack.calls.slice(callsBefore).filter((c) => c.method.startsWith('chat.'));
+    expect(after.map((c) => String(c.args.text))).not.toContainEqual(
+      expect.stringContaining('nothing was done'),
+    );
+    const last = slack
+      .of('chat.update')
+      .filter((c) => c.args.ts === finalTs)
+      .at(-1);
+    expect(String(last?.args.text)).toBe(String(done.args.text));
+    expect(JSON.stringify(last?.args.blocks)).toBe(JSON.stringify(done.args.blocks));
+    expect(writesTo('ledger')).toHaveLength(1);
+  }, 30_000);
 
   it('refuses a requester who may not deploy there, saying who can; nothing is queued', async () => {
     const { ack } = await slash('deploy checkout 1.6.0 to prod', 'U7EVE');

@@ -1,6 +1,7 @@
 import { DelayedError } from 'bullmq';
 import { actions, button, context, escapeMrkdwn, fields, section } from '../../../tools/shared/block-kit.ts';
 import type { KubePort } from '../../../tools/shared/kube-port.ts';
+import type { Message } from '../../../tools/shared/message.ts';
 import type { AuditLog } from '../../audit/audit.ts';
 import type { KubeDeployPort } from '../../deploys/kube-deploy-port.ts';
 import type { RequestStore } from '../../deploys/requests.ts';
@@ -61,6 +62,13 @@ export async function processApply(run: JobRun<RequestIdPayload>, deps: ApplyDep
   const id = run.payload.requestId;
   const r = await deps.deploys.get(id);
   if (!r) return { message: { text: `Change request ${id} no longer exists; nothing was done.` } };
+  if (r.state === 'succeeded' || r.state === 'failed') {
+    // A re-run of a finished change (its job's completion was lost, e.g. to a Redis restart, and
+    // BullMQ ran it again): the outcome stands. Repeat its own final message, or leave it alone.
+    const final = parseMessage(r.finalMessage);
+    run.log.info({ requestId: id, state: r.state }, 'change already finished; its final message stands');
+    return final ? { message: final } : { message: { text: '' }, silent: true };
+  }
   if (r.state !== 'approved' && r.state !== 'running') {
     return { message: { text: `Change request ${id} is ${r.state}; nothing was done.` } };
   }
@@ -153,56 +161,56 @@ export async function processApply(run: JobRun<RequestIdPayload>, deps: ApplyDep
         ]
       : [];
     if (result.outcome === 'complete') {
-      if ((await deps.requests.transition(id, ['running'], 'succeeded')).ok)
-        await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
-      await release();
-      return {
-        message: {
-          text: `${what} succeeded: ${r.toImage} is live (${result.status.text}).`,
-          blocks: [
-            section(`✅ *${escapeMrkdwn(what)}* succeeded — \`${escapeMrkdwn(r.toImage)}\` is live.`),
-            fields([
-              `*Rollout*\n${escapeMrkdwn(result.status.text)}`,
-              `*Revision*\n${result.snapshot.revision}`,
-              `*Watched*\n${secs} s`,
-            ]),
-            context(`request \`${id}\` · approved by <@${r.decidedBy}> · asked by <@${r.requestedBy}>`),
-            ...superseded,
-          ],
-        },
+      const message: Message = {
+        text: `${what} succeeded: ${r.toImage} is live (${result.status.text}).`,
+        blocks: [
+          section(`✅ *${escapeMrkdwn(what)}* succeeded — \`${escapeMrkdwn(r.toImage)}\` is live.`),
+          fields([
+            `*Rollout*\n${escapeMrkdwn(result.status.text)}`,
+            `*Revision*\n${result.snapshot.revision}`,
+            `*Watched*\n${secs} s`,
+          ]),
+          context(`request \`${id}\` · approved by <@${r.decidedBy}> · asked by <@${r.requestedBy}>`),
+          ...superseded,
+        ],
       };
+      const t = await deps.requests.transition(id, ['running'], 'succeeded', {
+        finalMessage: JSON.stringify(message),
+      });
+      if (t.ok) await audit('succeeded', `${r.toImage} live, revision ${result.snapshot.revision}`);
+      await release();
+      return { message };
     }
     const why =
       result.outcome === 'timeout'
         ? `not complete after ${Math.round(deps.rolloutTimeoutMs / 60_000)} min`
         : (result.status.reason ?? 'failed');
-    if ((await deps.requests.transition(id, ['running'], 'failed')).ok)
-      await audit('failed', `${why}: ${result.status.text}`);
-    await release();
     const pods = result.failingPods
       .slice(0, 5)
       .map((p) => `• \`${p.pod}\` *${p.reason}*: ${escapeMrkdwn(p.detail)}`);
     const morePods = result.failingPodsTotal - pods.length;
     if (morePods > 0) pods.push(`+${morePods} more`);
-    return {
-      message: {
-        text: `${what} failed (${why}): ${result.status.text}`,
-        blocks: [
-          section(
-            `❌ *${escapeMrkdwn(what)}* failed — ${escapeMrkdwn(why)}.\n${escapeMrkdwn(result.status.text)}`,
-          ),
-          ...superseded,
-          ...(pods.length ? [section(`*Failing pods*\n${pods.join('\n')}`)] : []),
-          ...(result.podsError
-            ? [context(`Pods could not be listed: ${escapeMrkdwn(result.podsError)}`)]
-            : []),
-          context(`request \`${id}\` · the previous version keeps serving where the rollout left old pods.`),
-          actions([
-            button('change_rollback', 'Roll back', `/ops rollback ${r.service} ${r.environment}`, 'danger'),
-          ]),
-        ],
-      },
+    const message: Message = {
+      text: `${what} failed (${why}): ${result.status.text}`,
+      blocks: [
+        section(
+          `❌ *${escapeMrkdwn(what)}* failed — ${escapeMrkdwn(why)}.\n${escapeMrkdwn(result.status.text)}`,
+        ),
+        ...superseded,
+        ...(pods.length ? [section(`*Failing pods*\n${pods.join('\n')}`)] : []),
+        ...(result.podsError ? [context(`Pods could not be listed: ${escapeMrkdwn(result.podsError)}`)] : []),
+        context(`request \`${id}\` · the previous version keeps serving where the rollout left old pods.`),
+        actions([
+          button('change_rollback', 'Roll back', `/ops rollback ${r.service} ${r.environment}`, 'danger'),
+        ]),
+      ],
     };
+    const t = await deps.requests.transition(id, ['running'], 'failed', {
+      finalMessage: JSON.stringify(message),
+    });
+    if (t.ok) await audit('failed', `${why}: ${result.status.text}`);
+    await release();
+    return { message };
   } catch (e) {
     // A failure that ends the job (not a retry, not a shutdown) ends the request and frees the
     // environment; on shutdown the lock stays with this request for the worker that resumes it.
@@ -217,5 +225,16 @@ export async function processApply(run: JobRun<RequestIdPayload>, deps: ApplyDep
       await release();
     }
     throw e;
+  }
+}
+
+/** A stored final message, or undefined when there is none (or it does not parse). */
+function parseMessage(json: string | undefined): Message | undefined {
+  if (!json) return undefined;
+  try {
+    const m = JSON.parse(json) as Message;
+    return typeof m?.text === 'string' ? m : undefined;
+  } catch {
+    return undefined;
   }
 }
