@@ -21,6 +21,22 @@ export interface FakeSlack {
   of(method: string): SlackCall[];
   /** Makes the next `times` calls of `method` answer `{ ok: false, error }`. */
   failNext(method: string, error: string, times?: number): void;
+  /**
+   * An outage, until {@link recover}: Web API methods (or `response_url`) whose name matches
+   * `methods` answer HTTP `status` (default 500) and do nothing. Such calls are recorded with
+   * `response: { status }`. Driven by the test, not by a clock.
+   */
+  outage(methods: RegExp, status?: number): void;
+  /** Ends the outage. */
+  recover(): void;
+  /**
+   * The next `times` calls of `method` are carried out (a post is stored and shows in history) but
+   * their answers are held back until {@link releaseHeld} — a Slack slower than the client's
+   * timeout. Default once.
+   */
+  hold(method: string, times?: number): void;
+  /** Sends every answer held back so far. */
+  releaseHeld(): void;
   /** Resolves when `predicate` holds over the calls, or rejects after `timeoutMs`. */
   waitFor(predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /**
@@ -32,6 +48,8 @@ export interface FakeSlack {
   socketConnected(timeoutMs?: number): Promise<void>;
   /** Messages of a thread, for conversations.replies. */
   threads: Map<string, Array<Record<string, unknown>>>;
+  /** Top-level messages of each channel, oldest first, for conversations.history. */
+  channels: Map<string, Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
 
@@ -74,7 +92,20 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
   const calls: SlackCall[] = [];
   const failures = new Map<string, { error: string; times: number }>();
   const threads = new Map<string, Array<Record<string, unknown>>>();
+  const channels = new Map<string, Array<Record<string, unknown>>>();
   const waiters = new Set<() => void>();
+  let down: { methods: RegExp; status: number } | undefined;
+  const holds = new Map<string, number>();
+  const held: Array<() => void> = [];
+  /** Real Slack returns a message's metadata only when asked (`include_all_metadata`). */
+  const shown = (msgs: Array<Record<string, unknown>>, args: Record<string, unknown>) =>
+    msgs
+      .filter((m) => args.oldest === undefined || Number(m.ts) >= Number(args.oldest))
+      .map((m) => {
+        if (args.include_all_metadata === 'true' || args.include_all_metadata === true) return m;
+        const { metadata: _metadata, ...rest } = m;
+        return rest;
+      });
   // Slack's ts is the post time in microseconds, unique per channel: later messages sort after earlier ones.
   let lastMicros = 0;
   const nextTs = () => {
@@ -115,12 +146,14 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         if (args.thread_ts) {
           const key = `${channel}/${String(args.thread_ts)}`;
           threads.set(key, [...(threads.get(key) ?? []), msg]);
+        } else {
+          channels.set(channel, [...(channels.get(channel) ?? []), msg]);
         }
         return { ok: true, channel, ts: t, message: msg };
       }
       case 'chat.update': {
         // Keep the stored thread in step, so conversations.replies shows the edited text.
-        for (const msgs of threads.values()) {
+        for (const msgs of [...threads.values(), ...channels.values()]) {
           const m = msgs.find((x) => x.ts === args.ts);
           if (m) Object.assign(m, { text: args.text, blocks: args.blocks });
         }
@@ -134,7 +167,12 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         return { ok: true, users: [] };
       case 'conversations.replies': {
         const key = `${String(args.channel)}/${String(args.ts)}`;
-        return { ok: true, messages: threads.get(key) ?? [], has_more: false };
+        return { ok: true, messages: shown(threads.get(key) ?? [], args), has_more: false };
+      }
+      case 'conversations.history': {
+        // Newest first, as Slack answers.
+        const msgs = shown(channels.get(String(args.channel)) ?? [], args).reverse();
+        return { ok: true, messages: msgs.slice(0, Number(args.limit ?? 100)), has_more: false };
       }
       default:
         return { ok: true };
@@ -150,6 +188,16 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const args = { ...Object.fromEntries(url.searchParams), ...decode(body, req.headers['content-type']) };
+      const method = url.pathname.startsWith('/response/')
+        ? 'response_url'
+        : url.pathname.replace(/^\/api\//, '');
+      if (down?.methods.test(method)) {
+        const status = down.status;
+        calls.push({ method, args, headers: req.headers, response: { status } });
+        res.writeHead(status, { 'content-type': 'text/html' }).end('<html>Slack is having trouble</html>');
+        for (const w of waiters) w();
+        return;
+      }
       if (url.pathname.startsWith('/response/')) {
         calls.push({
           method: 'response_url',
@@ -158,10 +206,15 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         });
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       } else {
-        const method = url.pathname.replace(/^\/api\//, '');
         const response = answer(method, args);
         calls.push({ method, args, headers: req.headers, response });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+        const send = () =>
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+        const holding = holds.get(method) ?? 0;
+        if (holding > 0) {
+          holds.set(method, holding - 1);
+          held.push(send);
+        } else send();
       }
       for (const w of waiters) w();
     });
@@ -190,9 +243,22 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     responseUrl: (id = 'r1') => `${base}/response/${id}`,
     calls,
     threads,
+    channels,
     of: (method) => calls.filter((c) => c.method === method),
     failNext(method, error, times = 1) {
       failures.set(method, { error, times });
+    },
+    outage(methods, status = 500) {
+      down = { methods, status };
+    },
+    recover() {
+      down = undefined;
+    },
+    hold(method, times = 1) {
+      holds.set(method, times);
+    },
+    releaseHeld() {
+      for (const send of held.splice(0)) send();
     },
     waitFor(predicate, timeoutMs = 10_000, what = 'condition') {
       return new Promise((resolve, reject) => {

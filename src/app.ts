@@ -21,6 +21,7 @@ import { createPolicy } from './policy/policy.ts';
 import { type FrontDoor, openFrontDoor } from './serve.ts';
 import { createGroupMembers } from './slack/group-members.ts';
 import { createSlackMessenger } from './slack/messenger.ts';
+import type { SlackRetryOptions } from './slack/slack-retry.ts';
 import { createSlackThreads } from './slack/threads.ts';
 
 export interface AppOptions {
@@ -37,6 +38,18 @@ export interface AppOptions {
   digests?: Partial<Config['digests']>;
   /** false: nothing is instrumented (`/metrics` still answers) — bench/ack.ts measures what metrics cost. */
   metrics?: false;
+  /**
+   * How messages ride out Slack failing (tests shorten it): one request's time limit, the retries'
+   * backoff and patience (src/slack/slack-retry.ts), how long queueing and then the job wait for the
+   * progress message, and how long a finished job whose outcome Slack refused waits before posting
+   * it again.
+   */
+  delivery?: {
+    slackTimeoutMs?: number;
+    retry?: Partial<SlackRetryOptions>;
+    progressPatienceMs?: number;
+    redeliverMs?: number;
+  };
 }
 
 export interface ShipmateApp {
@@ -82,7 +95,16 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     print(text);
   };
   const web = config.slack.botToken ? createSlackWebClient(config, log, meter) : undefined;
-  const messenger = web ? createSlackMessenger(web, log) : createConsoleMessenger((t) => write(redact(t)));
+  // The messenger retries by itself (no second copy of a post that timed out); stop() ends its waits.
+  const delivery = opts.delivery ?? {};
+  const stopDelivery = new AbortController();
+  const messenger = web
+    ? createSlackMessenger(
+        createSlackWebClient(config, log, meter, { ownRetries: true, timeoutMs: delivery.slackTimeoutMs }),
+        log,
+        { retry: delivery.retry, signal: stopDelivery.signal },
+      )
+    : createConsoleMessenger((t) => write(redact(t)));
   const { kube, kubeDeploy, github, ...clients } = createClients(config, log, meter);
   // A console has a queue of its own: its worker prints to this terminal, so it must never take a
   // Slack user's job (nor a Slack worker one of its lines). Requests, locks and the audit log stay shared.
@@ -90,7 +112,13 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     config.mode === 'console'
       ? `${config.redis.prefix}-console-${newTraceId().slice(0, 8)}`
       : config.redis.prefix;
-  const jobs = createJobRuntime({ redis, prefix: queuePrefix, messenger, log });
+  const jobs = createJobRuntime({
+    redis,
+    prefix: queuePrefix,
+    messenger,
+    log,
+    progressPatienceMs: delivery.progressPatienceMs,
+  });
   metrics.watchQueue((...states) => jobs.queue.getJobCounts(...states));
   const parts = assembleFeatures(featureList(opts.features), {
     config,
@@ -126,6 +154,8 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
           progressIntervalMs: opts.progressIntervalMs,
           lockDurationMs: config.worker.lockMs,
           metrics: meter,
+          redeliverMs: delivery.redeliverMs,
+          startPatienceMs: delivery.progressPatienceMs,
         })
       : undefined;
   let stopping = false;
@@ -165,6 +195,8 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
       stopping = true;
       log.info('draining');
       await door?.close();
+      // A job still retrying a post stops waiting: it keeps its outcome and posts it from the next worker.
+      stopDelivery.abort();
       // The worker finishes its active jobs first: a queue is never deleted under a running job.
       await worker?.close();
       if (config.mode === 'console') await jobs.queue.obliterate().catch(() => undefined);

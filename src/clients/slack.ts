@@ -51,13 +51,30 @@ class MeteredWebClient extends WebClient {
   }
 }
 
+export interface SlackWebClientOptions {
+  /**
+   * The caller retries (the messenger, src/slack/slack-retry.ts): no retries here, and a rate limit
+   * is an error carrying its wait instead of a pause inside the call. A retried post that had timed
+   * out would otherwise appear twice.
+   */
+  ownRetries?: boolean;
+  /** One request's time limit, in ms (default 10 s). */
+  timeoutMs?: number;
+}
+
 /** The Web API client the messenger and features use; with `metrics`, every call is timed. */
-export function createSlackWebClient(config: Config, log: Logger, metrics?: Metrics): WebClient {
+export function createSlackWebClient(
+  config: Config,
+  log: Logger,
+  metrics?: Metrics,
+  o: SlackWebClientOptions = {},
+): WebClient {
   const options: WebClientOptions = {
     slackApiUrl: config.slack.apiUrl,
     logger: slackLogger(log),
-    retryConfig: RETRY,
-    timeout: 10_000,
+    retryConfig: o.ownRetries ? { retries: 0 } : RETRY,
+    rejectRateLimitedCalls: o.ownRetries === true,
+    timeout: o.timeoutMs ?? 10_000,
   };
   return metrics
     ? new MeteredWebClient(config.slack.botToken, options, metrics)

@@ -40,6 +40,12 @@ export function safeJobId(...parts: string[]): string {
 const ENQUEUE_DEADLINE_MS = 1500;
 
 /**
+ * How long queueing keeps trying to post the progress message while Slack fails (a command's falls
+ * back to its response_url after the second try); then the worker tries, with more patience.
+ */
+export const ENQUEUE_POST_PATIENCE_MS = 5000;
+
+/**
  * How long an id stays claimed while its progress message is posted and the job added. Longer than
  * any enqueue can take (ENQUEUE_DEADLINE_MS per Redis step, plus one Slack post); after it the job
  * itself (kept a day) is what makes a repeat a no-op.
@@ -66,6 +72,8 @@ export function createEnqueue(o: {
   prefix: string;
   messenger: Messenger;
   log: Logger;
+  /** How long the progress message's post may keep trying (default {@link ENQUEUE_POST_PATIENCE_MS}). */
+  progressPatienceMs?: number;
 }): Enqueue {
   const claimKey = (id: string) => `${o.prefix}:enqueue-claim:${id}`;
   // Redis commands wait for a reconnect rather than fail (BullMQ needs that for workers); a person
@@ -111,10 +119,18 @@ export function createEnqueue(o: {
           },
           'queued',
         );
-        env.progress = await o.messenger.post(req.target, first).catch((err: unknown) => {
-          o.log.warn({ err, jobId: req.jobId }, 'could not post the progress message; the worker will try');
-          return undefined;
-        });
+        // Named like the worker's own post of it: if this one got no answer but landed, the worker
+        // finds it instead of posting a second copy.
+        env.progress = await o.messenger
+          .post(req.target, first, {
+            key: `${req.jobId}:progress`,
+            patienceMs: o.progressPatienceMs ?? ENQUEUE_POST_PATIENCE_MS,
+          })
+          .catch((err: unknown) => {
+            o.log.warn({ err, jobId: req.jobId }, 'could not post the progress message; the worker will try');
+            env.progressTried = true;
+            return undefined;
+          });
       }
       await redisStep(
         o.queue.add(req.spec.name, env, {

@@ -15,8 +15,14 @@ import type { MessageHandle, Messenger } from './messenger.ts';
 /** Slack allows about one chat.update a second per message; edits are coalesced to that rate. */
 export const PROGRESS_INTERVAL_MS = 1000;
 
+/** A job waits at most this long for its progress message while Slack fails; then it runs without. */
+export const START_PATIENCE_MS = 10_000;
+
 export interface ProgressReporter {
-  /** Posts the progress message unless the job already has one (a retry or a resumed job). */
+  /**
+   * Posts the progress message unless the job already has one (a retry or a resumed job). Never
+   * throws for Slack: while Slack fails the job runs without it.
+   */
   start(): Promise<void>;
   /** Records the latest step; the message is edited at most once per interval with the newest. */
   step(text: string): void;
@@ -44,6 +50,15 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** Whether the message offers a Cancel button while running. */
   cancellable?: boolean;
+  /**
+   * How long `start` keeps trying to post the progress message, in ms (default
+   * {@link START_PATIENCE_MS}). Without it the job runs anyway; its result is posted at the end.
+   */
+  startPatienceMs?: number;
+  /** The progress message may exist already (queueing's post got no answer): look it up first. */
+  lookFirst?: boolean;
+  /** The outcome is being delivered again: thread posts look for their first copy before posting. */
+  redelivery?: boolean;
   /** The clock, in ms. Default `Date.now`; tests pass a fake one with `setTimer`. */
   now?: () => number;
   /**
@@ -101,21 +116,45 @@ export function createProgressReporter(o: ProgressOptions): ProgressReporter {
       .catch((err) => o.log.warn({ err }, 'progress edit failed'));
   };
 
+  // Every post is named, so a retry (or a redelivery by another worker) never makes a second copy.
   const end = async (message: Message, thread?: Message[]) => {
     ended = true;
     timer?.();
     timer = undefined;
     await chain;
     if (handle) await o.messenger.update(o.target, handle, message, true);
-    else handle = await o.messenger.post(o.target, message);
-    for (const m of thread ?? []) await o.messenger.postInThread(o.target, handle, m);
+    else {
+      handle = await o.messenger.post(o.target, message, {
+        key: `${o.jobId}:final`,
+        lookFirst: o.redelivery === true,
+      });
+      await o.saveHandle(handle);
+    }
+    for (const [i, m] of (thread ?? []).entries()) {
+      await o.messenger.postInThread(o.target, handle, m, {
+        key: `${o.jobId}:thread:${i}`,
+        lookFirst: o.redelivery === true,
+      });
+    }
   };
 
   return {
     handle: () => handle,
     async start() {
       if (handle) return;
-      handle = await o.messenger.post(o.target, running(o, undefined));
+      try {
+        handle = await o.messenger.post(o.target, running(o, undefined), {
+          key: `${o.jobId}:progress`,
+          lookFirst: o.lookFirst === true,
+          patienceMs: o.startPatienceMs ?? START_PATIENCE_MS,
+        });
+      } catch (err) {
+        o.log.warn(
+          { err },
+          'could not post the progress message; the job runs and posts its result at the end',
+        );
+        return;
+      }
       lastEdit = now();
       await o.saveHandle(handle);
     },

@@ -21,7 +21,19 @@ export interface JobEnvelope<P = unknown> {
   progress?: { channel?: string; ts?: string; viaResponseUrl?: boolean };
   /** What a long job has done so far, so a retry or another worker resumes instead of starting over. */
   checkpoint?: Record<string, unknown>;
+  /** Queueing tried to post the progress message and failed: it may exist all the same (look first). */
+  progressTried?: true;
+  /**
+   * The job's outcome, saved before it is delivered: a run that finds it (Slack was down, the worker
+   * stopped or its completion was lost) delivers it again and does not redo the work.
+   */
+  outcome?: SavedOutcome;
 }
+
+/** A finished job's outcome, kept until a person has seen it. `at`: when it was reached, ms. */
+export type SavedOutcome =
+  | { kind: 'result'; message: Message; thread?: Message[]; at: number }
+  | { kind: 'failure'; userMessage: string; ref: string; code: string; at: number };
 
 /** What a processor sees of its job. */
 export interface JobRun<P> {

@@ -28,6 +28,8 @@ export interface JobRuntimeOptions {
   prefix: string;
   messenger: Messenger;
   log: Logger;
+  /** How long queueing tries to post a progress message while Slack fails (default 5 s). */
+  progressPatienceMs?: number;
 }
 
 /**
@@ -41,7 +43,14 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
   let eventsConnection: Redis | undefined;
   return {
     queue,
-    enqueue: createEnqueue({ queue, redis: o.redis, prefix: o.prefix, messenger: o.messenger, log: o.log }),
+    enqueue: createEnqueue({
+      queue,
+      redis: o.redis,
+      prefix: o.prefix,
+      messenger: o.messenger,
+      log: o.log,
+      progressPatienceMs: o.progressPatienceMs,
+    }),
     schedules: createJobSchedules(queue, o.log),
     cancel: createCancel({
       queue,

@@ -1,5 +1,6 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { redact, redactMessage } from '../../tools/shared/redact.ts';
 import { workerConnection as blockingConnection } from '../clients/redis.ts';
 import { AppError, newRefId, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -7,7 +8,7 @@ import { type JobOutcome, type Metrics, secondsSince } from '../metrics/metrics.
 import { CANCEL_REASON, cancelChannel, cancelKey } from './cancel.ts';
 import type { MessageHandle, Messenger } from './messenger.ts';
 import { createProgressReporter } from './progress.ts';
-import { type JobEnvelope, OPS_QUEUE } from './queues.ts';
+import { type JobEnvelope, OPS_QUEUE, type SavedOutcome } from './queues.ts';
 import type { JobHandler } from './spec.ts';
 
 export interface WorkerOptions {
@@ -27,7 +28,19 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** Counts each attempt by kind and outcome, with its run time and queue wait. */
   metrics?: Metrics;
+  /**
+   * How long a finished job whose outcome Slack would not take waits before it tries again (default
+   * {@link REDELIVER_MS}); it keeps trying for {@link REDELIVER_FOR_MS}.
+   */
+  redeliverMs?: number;
+  /** How long a job waits for its progress message while Slack fails (default 10 s). */
+  startPatienceMs?: number;
 }
+
+/** A finished job whose outcome could not be posted tries again after this long. */
+export const REDELIVER_MS = 60_000;
+/** …for at most this long after the outcome was reached; then it is given up (and logged). */
+export const REDELIVER_FOR_MS = 24 * 3_600_000;
 
 export interface JobWorker {
   /** Loads every handler's processor, subscribes to cancels and starts taking jobs. */
@@ -89,6 +102,9 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
       messenger: o.messenger,
       log,
       handle: env.progress,
+      lookFirst: env.progressTried === true,
+      redelivery: env.outcome !== undefined,
+      startPatienceMs: o.startPatienceMs,
       intervalMs: o.progressIntervalMs,
       cancellable: spec.progressMessage !== false && spec.cancellable !== false,
       saveHandle: async (h: MessageHandle) => {
@@ -96,6 +112,51 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
         await job.updateData(env);
       },
     });
+    /**
+     * Delivers the saved outcome. When Slack will not take it (after the messenger's minutes of
+     * retries, or at shutdown) the job waits without holding a worker slot and a later run delivers
+     * it — the work is not done again.
+     */
+    const deliver = async (saved: SavedOutcome) => {
+      try {
+        if (saved.kind === 'result') await reporter.finish(saved.message, saved.thread);
+        else await reporter.fail(saved.userMessage, saved.ref);
+      } catch (err) {
+        if (Date.now() - saved.at > REDELIVER_FOR_MS) {
+          log.error(
+            { err, ref: saved.kind === 'failure' ? saved.ref : undefined },
+            'gave up posting the outcome',
+          );
+          return;
+        }
+        const waitMs = o.redeliverMs ?? REDELIVER_MS;
+        log.warn({ err, retryInMs: waitMs }, 'could not post the outcome; the job will post it later');
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        outcome.value = 'delayed';
+        throw new DelayedError('outcome not posted yet');
+      }
+    };
+    /** Saves the outcome with the job (redacted: it stays in Redis until the job is removed), then delivers it. */
+    const settle = async (saved: SavedOutcome) => {
+      env.outcome =
+        saved.kind === 'result'
+          ? {
+              ...saved,
+              message: redactMessage(saved.message),
+              thread: saved.thread?.map(redactMessage),
+            }
+          : { ...saved, userMessage: redact(saved.userMessage) };
+      await job.updateData(env);
+      await deliver(env.outcome);
+    };
+    if (env.outcome) {
+      // A finished job run again: its outcome was not posted yet (or its completion was lost).
+      log.info({ kind: env.outcome.kind }, 'posting the saved outcome of a finished job');
+      await deliver(env.outcome);
+      if (env.outcome.kind === 'failure')
+        throw new UnrecoverableError(`${env.outcome.code} (ref ${env.outcome.ref})`);
+      return { ok: true };
+    }
     const timeoutMs = handler.timeoutMs ?? o.jobTimeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = AbortSignal.any(signal ? [signal, timeout] : [timeout]);
@@ -142,7 +203,9 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
         },
       });
       combined.throwIfAborted();
-      if (!outcome.silent) await reporter.finish(outcome.message, outcome.thread);
+      if (!outcome.silent) {
+        await settle({ kind: 'result', message: outcome.message, thread: outcome.thread, at: Date.now() });
+      }
       log.info({ ms: Date.now() - started }, 'job completed');
       return { ok: true };
     } catch (e) {
@@ -180,9 +243,7 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
         { ref, code: err.code, err: err.cause ?? err },
         'job failed',
       );
-      await reporter
-        .fail(err.userMessage, ref)
-        .catch((postErr) => log.error({ ref, err: postErr }, 'could not post failure'));
+      await settle({ kind: 'failure', userMessage: err.userMessage, ref, code: err.code, at: Date.now() });
       throw new UnrecoverableError(`${err.code} (ref ${ref})`);
     }
   }
