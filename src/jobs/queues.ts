@@ -30,10 +30,14 @@ export interface JobEnvelope<P = unknown> {
   outcome?: SavedOutcome;
 }
 
-/** A finished job's outcome, kept until a person has seen it. `at`: when it was reached, ms. */
-export type SavedOutcome =
-  | { kind: 'result'; message: Message; thread?: Message[]; at: number }
-  | { kind: 'failure'; userMessage: string; ref: string; code: string; at: number };
+/**
+ * A finished job's outcome, kept until it has been posted (`delivered`) and after. `at`: when it was
+ * reached, ms.
+ */
+export type SavedOutcome = (
+  | { kind: 'result'; message: Message; thread?: Message[] }
+  | { kind: 'failure'; userMessage: string; ref: string; code: string }
+) & { at: number; delivered?: true };
 
 /** What a processor sees of its job. */
 export interface JobRun<P> {

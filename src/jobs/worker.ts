@@ -135,6 +135,10 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
         outcome.value = 'delayed';
         throw new DelayedError('outcome not posted yet');
       }
+      // Posted: a later run (a completion Redis lost) must leave the message alone — others may
+      // have edited it since (a request message once it is approved).
+      env.outcome = { ...saved, delivered: true };
+      await job.updateData(env).catch((err) => log.warn({ err }, 'could not mark the outcome posted'));
     };
     /** Saves the outcome with the job (redacted: it stays in Redis until the job is removed), then delivers it. */
     const settle = async (saved: SavedOutcome) => {
@@ -150,9 +154,13 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
       await deliver(env.outcome);
     };
     if (env.outcome) {
-      // A finished job run again: its outcome was not posted yet (or its completion was lost).
-      log.info({ kind: env.outcome.kind }, 'posting the saved outcome of a finished job');
-      await deliver(env.outcome);
+      // A finished job run again: its outcome was not posted yet, or its completion was lost.
+      if (env.outcome.delivered)
+        log.info({ kind: env.outcome.kind }, 'finished job run again; its message stands');
+      else {
+        log.info({ kind: env.outcome.kind }, 'posting the saved outcome of a finished job');
+        await deliver(env.outcome);
+      }
       if (env.outcome.kind === 'failure')
         throw new UnrecoverableError(`${env.outcome.code} (ref ${env.outcome.ref})`);
       return { ok: true };

@@ -16,12 +16,18 @@ export async function processPropose(
   run: JobRun<ProposePayload>,
   deps: { deploys: DeployService },
 ): Promise<JobOutcome> {
+  // Run again after it made its request (a stalled job, a completion Redis lost): the request may
+  // have been decided meanwhile. Show it as it stands; never make a second one.
+  const earlier = run.checkpoint.data.requestId as string | undefined;
+  const made = earlier ? await deps.deploys.get(earlier) : undefined;
+  if (made) return { message: await deps.deploys.messageFor(made) };
   run.progress('reading the Deployment and dry-running the change');
   const { request } = await deps.deploys.propose(run.payload.input, {
     userId: run.requestedBy,
     traceId: run.traceId,
     invocationId: run.payload.invocationId,
   });
+  await run.checkpoint.save({ requestId: request.id });
   const where = run.message();
   await deps.deploys.attachMessage(request.id, {
     channel: where?.channel ?? (run.target.kind === 'console' ? 'CONSOLE' : undefined),
