@@ -41,6 +41,7 @@ export function sampleModelStep(req: ChatRequest): ScriptStep {
   if (results.length) return { content: answerFrom(textOf(results.at(-1)?.content)) };
   const asked = textOf(req.messages[lastUser]?.content);
   if (asked.includes('<ci_failure>')) return { content: explainFailure(asked) };
+  if (asked.includes('<digest>')) return { content: digestLead(asked) };
   const question = asked.toLowerCase();
   const offered = new Set((req.tools ?? []).map((t) => t.function.name));
   const call = chooseTool(question, offered);
@@ -100,4 +101,15 @@ function explainFailure(input: string): string {
     lines.at(-1) ??
     '';
   return `The run stops at: "${telling.slice(0, 200)}". Fix that and re-run the failed jobs. (Scripted sample model: a real one explains the failure in its own words.)`;
+}
+
+/** A digest's lead (src/digests/lead.ts): its first critical item, else its first item. */
+function digestLead(input: string): string {
+  const items = input.split('\n').filter((l) => /^\s*(🔴|🟠|:red_circle:|:large_orange_circle:)/.test(l));
+  const first = (items.find((l) => /🔴|:red_circle:/.test(l)) ?? items[0] ?? '')
+    .replace(/^\s*(🔴|🟠|:red_circle:|:large_orange_circle:)\s*/, '')
+    .split(' — ')[0];
+  return first
+    ? `Most urgent: ${first}. The scripted sample model picked the first critical item; a real one weighs them.`
+    : 'Most urgent: nothing; the digest lists no open problem.';
 }

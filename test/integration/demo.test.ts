@@ -72,6 +72,37 @@ describe('npm run demo: the sample world', () => {
     expect(out.slice(out.lastIndexOf('Looking into it'))).toContain('panic: cannot start without schema');
   }, 120_000);
 
+  it('answers every subcommand /ops help lists, none "not configured" or broken', async () => {
+    // One working line per subcommand; a new subcommand must add its line here.
+    const lines: Record<string, string> = {
+      help: '/ops help',
+      status: '/ops status platform',
+      logs: '/ops logs notifications platform',
+      triage: '/ops triage acme/shop 7102',
+      rerun: '/ops rerun acme/shop 7101',
+      deploy: '/ops deploy cart 2.1.0 to prod',
+      approve: '/as U2BOB /ops approve',
+      rollback: '/ops rollback cart prod',
+      reject: '/ops reject',
+      history: '/ops history cart',
+      audit: '/ops audit cart',
+      digest: '/ops digest morning preview',
+      cancel: '/ops cancel status-nope',
+    };
+    const r = await runMain(env, `${Object.values(lines).join('\n')}\n`, ['--demo'], 90_000);
+    expect(r.code).toBe(0);
+    const help = r.stdout.slice(r.stdout.indexOf('Shipmate — /ops <subcommand>'));
+    const listed = [...help.matchAll(/^\/ops (\w+)/gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(Object.keys(lines)));
+    expect(r.stdout).not.toMatch(/not configured|Something went wrong|Usage:|Unknown subcommand/);
+    expect(r.stdout).toContain('Withdrew req-');
+    expect(r.stdout).toMatch(/Re-running the failed jobs of CI #\d+/);
+    expect(r.stdout).toContain('Deploy of cart to prod succeeded');
+    expect(r.stdout).toContain('Rollback request req-');
+    expect(r.stdout).toContain('Most urgent:');
+    expect(r.stdout).toContain('No job status-nope.');
+  }, 120_000);
+
   it('covers each fault the sample world promises', () => {
     for (const fault of [
       'CrashLoopBackOff',
