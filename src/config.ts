@@ -45,7 +45,10 @@ export const ENV = {
   SLACK_SIGNING_SECRET: {
     schema: z
       .string()
-      .min(8, "must be the app's signing secret (Basic Information → App Credentials)")
+      .min(
+        8,
+        "must be the app's signing secret, at least 8 characters (Slack shows 32; Basic Information → App Credentials)",
+      )
       .optional(),
     doc: 'Verifies requests from Slack. Required in HTTP mode (`SLACK_BOT_TOKEN` without `SLACK_APP_TOKEN`).',
   },
@@ -262,7 +265,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
   }
 
   const botToken = values.SLACK_BOT_TOKEN as string | undefined;
-  if (botToken && !values.SLACK_SIGNING_SECRET && !values.SLACK_APP_TOKEN) {
+  // Only when it is unset: a value that failed its own check above is already reported.
+  if (botToken && !env.SLACK_SIGNING_SECRET && !values.SLACK_APP_TOKEN) {
     problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN set, no SLACK_APP_TOKEN)');
   }
   if (values.GITHUB_APP_ID && !values.GITHUB_APP_PRIVATE_KEY) {

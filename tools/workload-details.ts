@@ -2,7 +2,7 @@ import type { V1LabelSelector } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { defineTool, type ToolContext } from './shared/define-tool.ts';
 import { AppError } from './shared/errors.ts';
-import { LOGS_USAGE, parseLogsArgs } from './shared/kube/command-args.ts';
+import { LOGS_USAGE, MAX_LOG_LINES, parseLogsArgs } from './shared/kube/command-args.ts';
 import { type Finding, SEVERITY_RANK } from './shared/kube/findings.ts';
 import { clusterField, namespaceField } from './shared/kube/inputs.ts';
 import { controllerOf, selectorToString, toMillis } from './shared/kube/objects.ts';
@@ -56,9 +56,9 @@ const input = z.object({
     .number()
     .int()
     .min(1)
-    .max(200)
+    .max(MAX_LOG_LINES)
     .optional()
-    .describe('How many log lines from the end to fetch (default 50, at most 200).'),
+    .describe(`How many log lines from the end to fetch (default 50, at most ${MAX_LOG_LINES}).`),
 });
 
 export type WorkloadDetailsInput = z.infer<typeof input>;

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { newTraceId, requestContext } from '../context.ts';
+import { isAppError } from '../errors.ts';
 import type { JobRuntime } from '../jobs/runtime.ts';
 import type { Logger } from '../log.ts';
 import type { MentionHandler } from '../ops/mention.ts';
@@ -94,8 +95,14 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
         if (!o.interactive) await o.jobs.waitForJobs([r.jobId], o.drainTimeoutMs);
       }
     } catch (err) {
-      log.error({ err }, 'console line failed');
-      o.write(`Error: ${(err as Error).message}`);
+      // A refusal the person can act on is an answer, not a failure (mentions refuse this way).
+      if (isAppError(err) && err.code !== 'internal' && !err.retryable) {
+        log.info({ code: err.code }, 'console line refused');
+        o.write(`⚠️ ${err.userMessage}`);
+      } else {
+        log.error({ err }, 'console line failed');
+        o.write(`Error: ${isAppError(err) ? err.userMessage : (err as Error).message}`);
+      }
     }
   }
   await o.jobs.waitForJobs(jobIds, o.drainTimeoutMs);

@@ -53,7 +53,7 @@ export function assembleFeatures(
     const available: FeatureDeps = {
       ...base,
       ports,
-      catalog: { commands, tools, decorate },
+      catalog: { commands: commands.filter((c) => !c.hidden), tools, decorate },
       digestSections: new Map(digestSections),
     };
     const deps = Object.fromEntries(f.needs.map((n) => [n, available[n]])) as unknown as FeatureDeps;

@@ -13,6 +13,7 @@ import {
   createAuditCommand,
   createDeployCommand,
   createHistoryCommand,
+  createNeedsServicesCommands,
   createRejectCommand,
   createRollbackCommand,
 } from '../ops/commands/changes.ts';
@@ -63,7 +64,14 @@ export const deploys = defineFeature({
       deploysSection({ audit: d.audit, requests, approvalTtlMs: d.config.deploy.approvalTtlMs }),
     ];
     if (Object.keys(team.services).length === 0)
-      return { commands: [createAuditCommand(c)], jobs, digestSections };
+      return {
+        commands: [
+          createAuditCommand(c),
+          ...createNeedsServicesCommands(d.config.teamConfigPath, d.config.teamConfigFound),
+        ],
+        jobs,
+        digestSections,
+      };
     return {
       tools: [deployStatus, proposeDeploy, proposeRollback] as never[],
       commands: [

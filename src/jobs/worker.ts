@@ -245,12 +245,20 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
         throw err;
       }
       const ref = newRefId();
-      // A bug or an outage is an error for operators; a refusal the user can act on (not configured,
-      // forbidden, not found) is a warning.
-      log[err.code === 'internal' || err.retryable ? 'error' : 'warn'](
-        { ref, code: err.code, err: err.cause ?? err },
-        'job failed',
-      );
+      // A bug or an outage is an error for operators, with its stack; a refusal the user can act on
+      // (not configured, forbidden, not found) is an expected condition: one line at info, no stack.
+      if (err.code === 'internal' || err.retryable)
+        log.error({ ref, code: err.code, err: err.cause ?? err }, 'job failed');
+      else
+        log.info(
+          {
+            ref,
+            code: err.code,
+            reason: err.userMessage,
+            cause: err.cause instanceof Error ? err.cause.message : undefined,
+          },
+          'job failed',
+        );
       await settle({ kind: 'failure', userMessage: err.userMessage, ref, code: err.code, at: Date.now() });
       throw new UnrecoverableError(`${err.code} (ref ${ref})`);
     }

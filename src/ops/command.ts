@@ -25,6 +25,11 @@ export interface OpsCommand {
   summary: string;
   /** Words people use for this (help for mentions without an LLM). */
   keywords?: readonly string[];
+  /**
+   * Not listed in help or the guide: a stand-in for a command this installation cannot offer, whose
+   * `run` says what it needs (instead of "Unknown subcommand" for a command the README documents).
+   */
+  hidden?: boolean;
   run(argv: string[], ctx: CommandContext): Promise<CommandReply>;
 }
 

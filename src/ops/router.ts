@@ -30,11 +30,18 @@ export function createOpsRouter(commandList: readonly OpsCommand[]): OpsRouter {
       const words = tokenize(text.trim());
       const name = (words[0] ?? 'help').toLowerCase();
       const command = byName.get(name);
-      if (!command) {
-        const guesses = closest(name, [...byName.keys()]);
+      if (!command && name === 'help') {
         const h = help();
-        const lead = `Unknown subcommand \`${name}\`.${guesses.length ? ` Did you mean ${guesses.map((g) => `\`/ops ${g}\``).join(' or ')}?` : ''}`;
-        return ephemeral(`${lead}\n${h.text}`, [section(lead), ...(h.blocks ?? [])]);
+        return ephemeral(h.text, h.blocks);
+      }
+      if (!command) {
+        // A typo gets "did you mean", anything else the list of names — never the whole help again.
+        const listed = commandList.filter((c) => !c.hidden).map((c) => c.name);
+        const guesses = closest(name, listed);
+        const lead = guesses.length
+          ? `Unknown subcommand \`${escapeMrkdwn(name)}\`. Did you mean ${guesses.map((g) => `\`/ops ${g}\``).join(' or ')}?`
+          : `Unknown subcommand \`${escapeMrkdwn(name)}\`. Subcommands: ${listed.join(', ')} — \`/ops help\` says what each does.`;
+        return ephemeral(lead, [section(lead)]);
       }
       const log = ctx.log;
       try {

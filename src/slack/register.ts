@@ -127,7 +127,9 @@ export function registerSlack(app: App, deps: SlackDeps): void {
     } catch (e) {
       const err = toAppError(e);
       const ref = newRefId();
-      log.error({ ref, code: err.code, err: err.cause ?? err, channel: ev.channel }, 'event not handled');
+      if (err.code === 'usage') log.info({ ref, code: err.code, channel: ev.channel }, 'event refused');
+      else
+        log.error({ ref, code: err.code, err: err.cause ?? err, channel: ev.channel }, 'event not handled');
       await client.chat
         .postMessage({
           channel: ev.channel,

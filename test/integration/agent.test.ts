@@ -248,6 +248,15 @@ describe('the agent answers mentions in the thread', () => {
     // 3 requests per attempt (the SDK retries twice), 3 attempts.
     expect(llm.requests.length).toBe(9);
   }, 60_000);
+
+  it('says OPENAI_API_KEY was rejected when the LLM answers 401, at once and without retrying', async () => {
+    llm.script(Array.from({ length: 20 }, () => ({ status: 401 })));
+    const { answer } = await ask('how is staging?');
+    const text = String(answer.args.text);
+    expect(text).toContain('OPENAI_API_KEY was rejected');
+    expect(text).not.toMatch(/try again in a minute/i);
+    expect(llm.requests.length).toBe(1);
+  });
 });
 
 describe('token accounting', () => {

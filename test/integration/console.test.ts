@@ -43,6 +43,31 @@ describe('console mode (no Slack token)', () => {
     expect(configured).toContain('GitHub is not configured. Set GITHUB_TOKEN');
   });
 
+  it('first-run messages: what a command needs, the limit a flag has, the names a typo could mean', async () => {
+    const long = 'why '.repeat(11_000);
+    const r = await runMain(
+      env,
+      ['/ops deploy checkout 1.5.0 to prod', '/ops xyzzy', '/ops logs web --lines 999999999', long, ''].join(
+        '\n',
+      ),
+    );
+    expect(r.code).toBe(0);
+    const [deploy, unknown, lines, usage, mention] = r.stdout.trim().split('\n');
+    expect(deploy).toMatch(
+      /^⚠️ \/ops deploy works on the services of the team file, and .+ lists none\. Add a services: section/,
+    );
+    expect(unknown).toBe(
+      'Unknown subcommand xyzzy. Subcommands: status, logs, triage, rerun, audit, digest, help, cancel — /ops help says what each does.',
+    );
+    expect(lines).toBe('⚠️ --lines is at most 200, not 999999999.');
+    expect(usage).toMatch(/^Usage: \/ops logs /);
+    expect(mention).toMatch(
+      /^⚠️ That message is 43,999 characters; Shipmate reads questions of up to 40,000\./,
+    );
+    expect(r.stdout).not.toContain('too_big');
+    expect(r.stdout).not.toContain('Shipmate — /ops <subcommand>'); // no help dump
+  });
+
   it('works as `printf "/ops help\\n" | npm start` with no other input', async () => {
     const r = await runMain(env, '/ops help\n');
     expect(r.code).toBe(0);

@@ -67,6 +67,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('a too-short signing secret is one problem that states the minimum, not also "required"', () => {
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'x' })).toEqual([
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: must be the app's signing secret, at least 8 characters/),
+    ]);
+  });
+
   it('takes --role over SHIPMATE_ROLE and rejects unknown roles', () => {
     const env = {
       ...noTeam,

@@ -119,6 +119,14 @@ export async function processAgentTurn(run: JobRun<AgentTurnPayload>, deps: Agen
     await countTokens().catch(() => undefined);
     if (run.signal.aborted) throw e;
     const err = toAppError(e);
+    // A refused key is a configuration problem, not an outage: waiting a minute will not help.
+    if (err.code === 'http_401' || err.code === 'http_403') {
+      throw new AppError({
+        code: 'llm_unauthorized',
+        userMessage: `The language model refused Shipmate's credentials (${err.code.slice(5)}): OPENAI_API_KEY was rejected by ${deps.modelName}'s endpoint. An operator must fix OPENAI_API_KEY (or OPENAI_BASE_URL); meanwhile /ops commands work (\`/ops help\`).`,
+        cause: e,
+      });
+    }
     throw new AppError({
       code: 'llm_unavailable',
       userMessage: `The language model did not answer (${err.code}). Try again in a minute, or use /ops commands (\`/ops help\`).`,

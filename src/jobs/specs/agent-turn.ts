@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { defineJobSpec } from '../spec.ts';
 
+/** The longest question the agent takes (characters); longer ones are refused before queueing. */
+export const MAX_QUESTION_CHARS = 40_000;
+
 export const agentTurnPayload = z.object({
-  text: z.string().max(40_000),
+  text: z.string().max(MAX_QUESTION_CHARS),
   /** ts of the asking message: history is what came before it in the thread. */
   messageTs: z.string().optional(),
 });

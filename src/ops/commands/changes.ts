@@ -1,6 +1,7 @@
 import { context, escapeMrkdwn, section } from '../../../tools/shared/block-kit.ts';
 import type { AuditLog, AuditType, StoredAuditEntry } from '../../audit/audit.ts';
 import { changeJobId, type DeployService, type ProposalInput } from '../../deploys/service.ts';
+import { AppError } from '../../errors.ts';
 import { type Enqueue, safeJobId } from '../../jobs/enqueue.ts';
 import { changeProposeSpec } from '../../jobs/specs/changes.ts';
 import type { TeamConfig } from '../../team-config.ts';
@@ -179,4 +180,25 @@ export function createAuditCommand(d: ChangeCommandDeps): OpsCommand {
     },
   };
   return cmd;
+}
+
+/**
+ * Without `services:` in the team file there is nothing to deploy: these stand in for deploy,
+ * rollback, approve, reject and history (hidden from help) and say what to add, instead of
+ * "Unknown subcommand" for commands the README documents.
+ */
+export function createNeedsServicesCommands(teamConfigPath: string, found: boolean): OpsCommand[] {
+  const where = found ? `${teamConfigPath} lists none` : `there is no team file at ${teamConfigPath}`;
+  return (['deploy', 'rollback', 'approve', 'reject', 'history'] as const).map((name) => ({
+    name,
+    usage: `/ops ${name}`,
+    summary: 'needs services in the team file',
+    hidden: true,
+    async run() {
+      throw new AppError({
+        code: 'not_configured',
+        userMessage: `\`/ops ${name}\` works on the services of the team file, and ${where}. Add a \`services:\` section (each with its environments, namespace, deployment and deployers — see shipmate.example.yml), or set SHIPMATE_CONFIG to your team file.`,
+      });
+    },
+  }));
 }

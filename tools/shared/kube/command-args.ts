@@ -13,6 +13,9 @@
 import { type ParsedArgs, parseArgs, usageError } from '../args.ts';
 
 export const STATUS_USAGE = '/ops status [namespace] [--cluster <context>]';
+/** The most log lines `/ops logs --lines` fetches (workload_details' `tailLines` limit). */
+export const MAX_LOG_LINES = 200;
+
 export const LOGS_USAGE =
   '/ops logs <workload-or-pod> [namespace] [--previous | --current] [--container <name>] [--cluster <context>] [--lines <n>]';
 
@@ -91,6 +94,7 @@ export function parseLogsArgs(words: readonly string[]): LogsArgs {
     const n = Number(lines);
     if (!Number.isInteger(n) || n < 1)
       throw bad(`--lines must be a positive whole number, not "${lines}".`, LOGS_USAGE);
+    if (n > MAX_LOG_LINES) throw bad(`--lines is at most ${MAX_LOG_LINES}, not ${lines}.`, LOGS_USAGE);
     out.tailLines = n;
   }
   return out;
