@@ -55,6 +55,7 @@ describe('manifest.yml matches what the code registers', () => {
       'chat.update': ['chat:write'],
       'chat.postEphemeral': ['chat:write'],
       'conversations.replies': ['channels:history', 'groups:history', 'im:history'],
+      'conversations.history': ['channels:history', 'groups:history', 'im:history'],
       'usergroups.users.list': ['usergroups:read'],
       'auth.test': [],
       'views.publish': [],
