@@ -45,6 +45,8 @@ export interface FakeJob {
   status?: string;
   steps?: FakeStep[];
   log?: FakeLog;
+  /** The storage host answers `Range: bytes=a-b` for a text log (206), as GitHub's does. */
+  ranges?: boolean;
 }
 
 export interface FakeRun {
@@ -103,6 +105,8 @@ export interface LogDownload {
   /** The client closed the connection before the end. */
   aborted: boolean;
   authorizationSent: boolean;
+  /** The byte range `[start, end)` that was asked for and sent (a 206), when it was a range request. */
+  range?: [number, number];
 }
 
 export interface Failure {
@@ -239,7 +243,13 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     downloadWaiters.splice(0, downloadWaiters.length, ...downloadWaiters.filter((x) => x.jobId !== d.jobId));
   };
 
-  const streamLog = async (req: IncomingMessage, res: ServerResponse, jobId: number, log: FakeLog) => {
+  const streamLog = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    jobId: number,
+    log: FakeLog,
+    ranges = false,
+  ) => {
     const d: LogDownload = {
       jobId,
       bytes: 0,
@@ -248,6 +258,24 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
       authorizationSent: Boolean(req.headers.authorization),
     };
     logDownloads.push(d);
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (ranges && range && typeof log === 'string') {
+      const all = Buffer.from(log, 'utf8');
+      const start = Number(range[1]);
+      const end = Math.min(all.length - 1, range[2] ? Number(range[2]) : all.length - 1);
+      const part = all.subarray(start, end + 1);
+      d.range = [start, end + 1];
+      res.writeHead(206, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-range': `bytes ${start}-${end}/${all.length}`,
+        'content-length': part.length,
+      });
+      d.bytes = part.length;
+      d.finished = true;
+      res.end(part);
+      recordDownload(d);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-ms-blob-type': 'BlockBlob' });
     let closed = false;
     res.on('close', () => {
@@ -364,7 +392,7 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
         res.writeHead(log.status, { 'content-type': 'application/xml' });
         return res.end('<Error><Code>BlobNotFound</Code></Error>');
       }
-      return streamLog(req, res, hit.job.id, log);
+      return streamLog(req, res, hit.job.id, log, hit.job.ranges);
     }
 
     // Authentication.

@@ -6,6 +6,7 @@ import type {
   GitHubPort,
   JobRef,
   ListRunsQuery,
+  OpenedLog,
   RepoRef,
   RunRef,
   WorkflowJob,
@@ -251,6 +252,36 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
       return streamLogBytes(ref, o?.signal);
     },
 
+    async openJobLog(ref: JobRef, o?: CallOptions): Promise<OpenedLog> {
+      const location = await logLocation(ref, o?.signal);
+      if (typeof location !== 'string') return { stream: location };
+      // One byte first: a 206 with the total size says the host reads ranges; a 200 is the whole log.
+      const res = await fetchLog(ref, location, o?.signal, 'bytes=0-0');
+      const total = /\/(\d+)\s*$/.exec(res.headers.get('content-range') ?? '')?.[1];
+      if (res.status !== 206 || total === undefined) return { stream: res.body as AsyncIterable<Uint8Array> };
+      await res.body?.cancel().catch(() => {});
+      const size = Number(total);
+      return {
+        ranged: {
+          size,
+          async *read(start: number, end: number, ro?: CallOptions) {
+            if (end <= start) return;
+            const signal = ro?.signal ?? o?.signal;
+            const r = await fetchLog(ref, location, signal, `bytes=${start}-${end - 1}`);
+            if (r.status !== 206) {
+              await r.body?.cancel().catch(() => {});
+              throw new AppError({
+                code: 'github_unreachable',
+                userMessage: `GitHub's log storage stopped answering byte ranges for job ${ref.jobId}. Try again.`,
+                retryable: true,
+              });
+            }
+            yield* r.body as AsyncIterable<Uint8Array>;
+          },
+        },
+      };
+    },
+
     async rerunFailedJobs(ref: RunRef, o?: CallOptions): Promise<WorkflowRun> {
       const c = await clientFor(ref, o?.signal);
       try {
@@ -281,10 +312,11 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     },
   };
 
-  async function* streamLogBytes(
-    ref: JobRef,
-    signal?: AbortSignal,
-  ): AsyncGenerator<Uint8Array, void, undefined> {
+  /**
+   * Where the job's log is: the signed storage URL GitHub redirects to, or (a server that answers
+   * 200 with the log itself) the log's bytes.
+   */
+  async function logLocation(ref: JobRef, signal?: AbortSignal): Promise<string | AsyncIterable<Uint8Array>> {
     const c = await clientFor(ref, signal);
     let location: string | undefined;
     let inline: unknown;
@@ -301,16 +333,31 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
     } catch (e) {
       throw fail(e, 'logs', ref, ref.jobId);
     }
-    if (!location) {
-      // A server that answers 200 with the log itself (some proxies): Octokit has already read it.
-      if (typeof inline === 'string') yield new TextEncoder().encode(inline);
-      else if (inline instanceof ArrayBuffer) yield new Uint8Array(inline);
-      return;
-    }
+    if (location) return location;
+    // A server that answers 200 with the log itself (some proxies): Octokit has already read it.
+    const bytes =
+      typeof inline === 'string'
+        ? new TextEncoder().encode(inline)
+        : inline instanceof ArrayBuffer
+          ? new Uint8Array(inline)
+          : new Uint8Array(0);
+    return (async function* () {
+      if (bytes.length > 0) yield bytes;
+    })();
+  }
+
+  /** GET of the signed storage URL (no Authorization header: the URL is signed, the host is not GitHub's API). */
+  async function fetchLog(
+    ref: JobRef,
+    location: string,
+    signal?: AbortSignal,
+    range?: string,
+  ): Promise<Response> {
     let res: Response;
     try {
-      // No Authorization header: the URL is signed, and the host is not GitHub's API.
-      res = await fetch(location, { headers: { 'user-agent': userAgent }, signal });
+      const headers: Record<string, string> = { 'user-agent': userAgent };
+      if (range) headers.range = range;
+      res = await fetch(location, { headers, signal });
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
       throw new AppError({
@@ -331,6 +378,19 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
       }
       throw logsExpired(ref, res.status);
     }
+    return res;
+  }
+
+  async function* streamLogBytes(
+    ref: JobRef,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Uint8Array, void, undefined> {
+    const location = await logLocation(ref, signal);
+    if (typeof location !== 'string') {
+      yield* location;
+      return;
+    }
+    const res = await fetchLog(ref, location, signal);
     // Returning early (the consumer stopped) returns the body's iterator, which cancels the body.
     yield* res.body as AsyncIterable<Uint8Array>;
   }

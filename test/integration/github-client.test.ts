@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type FakeGitHub, type FakeRepo, start } from '../../sandbox/fake-github.ts';
 import { createGitHubPort } from '../../src/clients/github.ts';
 import { extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
+import { extractFromEnd } from '../../tools/shared/ci/read-from-end.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
 
@@ -42,6 +43,24 @@ function* hugeLog(mb: number): Generator<string> {
   for (let i = 0; i < n; i++) yield line;
   yield `${TS} ##[error]Process completed with exit code 1.`;
 }
+
+/** ~8 MB: a long passing step, then the failing one at the end (as GitHub logs are laid out). */
+const RANGED_LOG = (() => {
+  const noise = `${TS} compiling module that passes ${'y'.repeat(60)}`;
+  const lines = [`${TS} ##[group]Run npm run build`, `${TS} ##[endgroup]`];
+  for (let i = 0; i < (8 * 1024 * 1024) / (noise.length + 1); i++) lines.push(noise);
+  lines.push(
+    `${TS} ##[group]Run npm test`,
+    `${TS} npm test`,
+    `${TS} ##[endgroup]`,
+    `${TS}   ● Cart › adds an item`,
+    `${TS}     Expected: 2`,
+    `${TS}       at Object.<anonymous> (src/cart.test.ts:12:26)`,
+    `${TS} ##[error]Process completed with exit code 1.`,
+    `${TS} Post job cleanup.`,
+  );
+  return `${lines.join('\n')}\n`;
+})();
 
 function repos(): FakeRepo[] {
   return [
@@ -79,6 +98,7 @@ function repos(): FakeRepo[] {
             { id: 9024, name: 'expired-storage', conclusion: 'failure', log: { status: 404, at: 'storage' } },
             { id: 9025, name: 'endless', conclusion: 'failure', log: { lines: () => hugeLog(500) } },
             { id: 9026, name: 'endless-bytes', conclusion: 'failure', log: { lines: () => hugeLog(500) } },
+            { id: 9027, name: 'ranged', conclusion: 'failure', log: RANGED_LOG, ranges: true },
           ],
         },
         { id: 901, headBranch: 'main', conclusion: 'success', jobs: [] },
@@ -178,6 +198,25 @@ describe('GitHub client (token) against the fake API', () => {
     const d = await fake.waitForLogDownload(9026);
     expect(d).toMatchObject({ aborted: true, authorizationSent: false });
     expect(d.bytes).toBeLessThan(20 * 1024 * 1024);
+  });
+
+  it('reads a log from its end by byte ranges when the storage answers them, else streams it', async () => {
+    const opened = await gh.openJobLog?.({ owner: 'acme', repo: 'shop', jobId: 9027 });
+    if (!opened || !('ranged' in opened)) throw new Error('the storage answers ranges: a ranged log');
+    expect(opened.ranged.size).toBe(Buffer.byteLength(RANGED_LOG));
+    const before = fake.logDownloads.length;
+    const r = await extractFromEnd(opened.ranged);
+    expect([r.kind, r.rule, r.fromStep]).toEqual(['test', 'jest', true]);
+    // Numbered from the failed step's first line (its `##[group]Run npm test`), as GitHub's viewer does.
+    expect(r.firstError).toEqual({ n: 4, text: '  ● Cart › adds an item' });
+    const reads = fake.logDownloads.slice(before);
+    expect(reads.every((d) => d.range !== undefined && !d.authorizationSent)).toBe(true);
+    const sent = reads.reduce((sum, d) => sum + d.bytes, 0);
+    expect(sent).toBeLessThan(opened.ranged.size / 4);
+
+    const plain = await gh.openJobLog?.({ owner: 'acme', repo: 'shop', jobId: 9021 });
+    if (!plain || !('stream' in plain)) throw new Error('no ranges: the whole stream');
+    expect((await extractLogChunks(plain.stream)).firstError?.n).toBe(4);
   });
 
   it('an AbortSignal stops the reading and closes the connection', async () => {

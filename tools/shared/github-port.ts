@@ -102,6 +102,17 @@ export interface ListRunsQuery extends RepoRef {
   headSha?: string;
 }
 
+/** A log whose bytes can be read by range. */
+export interface RangedLog {
+  /** Size in bytes. */
+  size: number;
+  /** Bytes `[start, end)` as a stream; stopping the iteration closes the connection. */
+  read(start: number, end: number, opts?: CallOptions): AsyncIterable<Uint8Array>;
+}
+
+/** See GitHubPort.openJobLog. */
+export type OpenedLog = { ranged: RangedLog } | { stream: AsyncIterable<Uint8Array> };
+
 export interface CallOptions {
   /** Aborts the request (and, for log streams, the reading). */
   signal?: AbortSignal;
@@ -127,6 +138,12 @@ export interface GitHubPort {
    * streamJobLog. Optional: callers fall back to streamJobLog.
    */
   streamJobLogBytes?(ref: JobRef, opts?: CallOptions): AsyncIterable<Uint8Array>;
+  /**
+   * The job's log for reading from its end: `ranged` when the storage host answers byte ranges
+   * (GitHub's does), so a caller can read the last step without the rest; else `stream`, the whole
+   * log as streamJobLogBytes gives it. Same redirect handling and errors. Optional.
+   */
+  openJobLog?(ref: JobRef, opts?: CallOptions): Promise<OpenedLog>;
   /**
    * Re-runs the failed jobs of a run (GitHub starts a new attempt of the same run id). Returns the run
    * as GitHub reports it right after the request; `runAttempt` is normally the new attempt's number.

@@ -18,6 +18,7 @@ import type { ExtractDetails } from './details.ts';
 import { extractLog, extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
 import { triageFingerprint } from './fingerprint.ts';
+import { extractFromEnd } from './read-from-end.ts';
 import type { FailureKind } from './rule.ts';
 import type { TriageTarget } from './target.ts';
 import { FAILED_RUN_CONCLUSIONS } from './workflow-run.ts';
@@ -38,8 +39,13 @@ export interface TriagedJob {
   firstError: string | null;
   /** The excerpt, redacted: at most ~40 lines, each with its line number in the raw job log. */
   excerpt: { line: number; text: string }[];
-  /** Line number of the first error in the raw job log. */
+  /** Line number of the first error in the raw job log (or in its failed step: see linesFrom). */
   logLine: number | null;
+  /**
+   * `job`: line numbers count from the log's first line; `step`: from the failed step's first line,
+   * as GitHub's log viewer shows them (the log was read from its end, by byte ranges).
+   */
+  linesFrom: 'job' | 'step';
   /** Link to the log: `…/job/ID#step:N:LINE` when the line can be placed in a step, else the job page. */
   logUrl: string;
   /** The log section the error is in (`Run npm test`). */
@@ -172,6 +178,12 @@ export function logAnchor(job: WorkflowJob, x: Extraction, failed: WorkflowStep 
   return failed ? `#step:${failed.number}:1` : '';
 }
 
+/** `#step:N:LINE` for a log read from the failed step's start: its lines are the step's own. */
+function stepAnchor(x: Extraction, failed: WorkflowStep | null): string {
+  if (!failed) return '';
+  return `#step:${failed.number}:${x.firstError ? x.firstError.n : 1}`;
+}
+
 /** Reads, extracts and redacts one job's log. */
 async function triageJob(
   github: GitHubPort,
@@ -194,6 +206,7 @@ async function triageJob(
     firstError: null,
     excerpt: [],
     logLine: null,
+    linesFrom: 'job',
     logUrl: job.htmlUrl,
     section: null,
     details: {},
@@ -202,12 +215,18 @@ async function triageJob(
     linesRead: 0,
     stoppedEarly: false,
   };
-  let x: Extraction & { stoppedEarly: boolean };
+  let x: Extraction & { stoppedEarly: boolean; fromStep?: boolean };
   try {
     const jobRef = { ...ref, jobId: job.id };
-    x = github.streamJobLogBytes
-      ? await extractLogChunks(github.streamJobLogBytes(jobRef, { signal }), { signal })
-      : await extractLog(github.streamJobLog(jobRef, { signal }), { signal });
+    // Read from the end when the storage answers ranges (the failed step is last), else stream it all.
+    const opened = github.openJobLog ? await github.openJobLog(jobRef, { signal }) : null;
+    x = opened
+      ? 'ranged' in opened
+        ? await extractFromEnd(opened.ranged, { signal })
+        : await extractLogChunks(opened.stream, { signal })
+      : github.streamJobLogBytes
+        ? await extractLogChunks(github.streamJobLogBytes(jobRef, { signal }), { signal })
+        : await extractLog(github.streamJobLog(jobRef, { signal }), { signal });
   } catch (e) {
     if (e instanceof AppError && e.code === 'github_logs_expired') {
       return {
@@ -241,7 +260,8 @@ async function triageJob(
     firstError,
     excerpt,
     logLine: x.firstError?.n ?? null,
-    logUrl: `${job.htmlUrl}${logAnchor(job, x, failed)}`,
+    logUrl: `${job.htmlUrl}${x.fromStep ? stepAnchor(x, failed) : logAnchor(job, x, failed)}`,
+    linesFrom: x.fromStep ? 'step' : 'job',
     section: x.section ? redact(x.section.title) : null,
     details,
     verdict: x.terminal ? redact(x.terminal.line.text.replace(/^##\[error\]/, '')) : null,
@@ -331,57 +351,4 @@ export async function triageRun(
   };
 }
 
-const KIND_LABEL: Record<FailureKind, string> = {
-  test: 'test failure',
-  compile: 'build/compile error',
-  lint: 'lint error',
-  dependency: 'dependency install failure',
-  infrastructure: 'infrastructure problem (runner, memory, disk, network)',
-  config: 'CI or toolchain set-up error (missing command, toolchain, script, secret or input)',
-  deploy: 'publish/deploy failure (an external service refused the release)',
-  timeout: 'timeout',
-  cancelled: 'cancellation',
-  unknown: 'failure of unknown kind',
-};
-
-export function kindLabel(kind: FailureKind): string {
-  return KIND_LABEL[kind];
-}
-
-/**
- * Everything an LLM needs to write a 2–4 sentence explanation and suggested fix for one failed job —
- * run and job metadata, the rule-based verdict, and the redacted excerpt — and nothing more (never
- * the log). Plain text, at most `maxChars` (default 3,000).
- */
-export function triageExplanationInput(result: TriageResult, job: TriagedJob, maxChars = 3000): string {
-  const r = result.run;
-  const d = job.details;
-  const lines = [
-    `Repository: ${result.repo}`,
-    `Workflow: ${r.workflow} (${r.workflowPath}), run ${r.id}, attempt ${r.attempt}, event ${r.event}`,
-    `Branch: ${r.branch ?? '(none)'}, commit ${r.sha.slice(0, 7)}: ${r.title}`,
-    `Job: ${job.name} (${job.conclusion})`,
-    `Failed step: ${job.failedStep?.name ?? '(unknown)'}${job.section && job.section !== job.failedStep?.name ? `; error in log section "${job.section}"` : ''}`,
-    `Kind (rule-based): ${job.kind} — ${KIND_LABEL[job.kind]}; rule ${job.rule ?? 'none'}; confidence ${job.confidence}`,
-    d.testName ? `Failing test: ${d.testName}` : '',
-    d.location ? `Location: ${d.location}` : '',
-    d.expected !== undefined ? `Expected: ${d.expected}` : '',
-    d.received !== undefined ? `Received: ${d.received}` : '',
-    d.errorCode ? `Error code: ${d.errorCode}` : '',
-    d.exitCode !== undefined ? `Exit code: ${d.exitCode}` : '',
-    job.verdict ? `Runner verdict: ${job.verdict}` : '',
-    job.note ? `Note: ${job.note}` : '',
-    job.firstError ? `First error (log line ${job.logLine}): ${job.firstError}` : '',
-    'Excerpt (log line: text):',
-  ].filter(Boolean);
-  let out = lines.join('\n');
-  for (const l of job.excerpt) {
-    const next = `\n${l.line}: ${l.text.slice(0, 300)}`;
-    if (out.length + next.length > maxChars - 20) {
-      out += '\n…';
-      break;
-    }
-    out += next;
-  }
-  return out.slice(0, maxChars);
-}
+export { kindLabel, triageExplanationInput } from './explanation.ts';

@@ -1,0 +1,62 @@
+/**
+ * Triage in words: a kind's label, and what an LLM needs to explain one failed job (the run, the
+ * verdict and the redacted excerpt, never the log).
+ */
+
+import type { FailureKind } from './rule.ts';
+import type { TriagedJob, TriageResult } from './triage.ts';
+
+const KIND_LABEL: Record<FailureKind, string> = {
+  test: 'test failure',
+  compile: 'build/compile error',
+  lint: 'lint error',
+  dependency: 'dependency install failure',
+  infrastructure: 'infrastructure problem (runner, memory, disk, network)',
+  config: 'CI or toolchain set-up error (missing command, toolchain, script, secret or input)',
+  deploy: 'publish/deploy failure (an external service refused the release)',
+  timeout: 'timeout',
+  cancelled: 'cancellation',
+  unknown: 'failure of unknown kind',
+};
+
+export function kindLabel(kind: FailureKind): string {
+  return KIND_LABEL[kind];
+}
+
+/**
+ * Everything an LLM needs to write a 2–4 sentence explanation and suggested fix for one failed job —
+ * run and job metadata, the rule-based verdict, and the redacted excerpt — and nothing more (never
+ * the log). Plain text, at most `maxChars` (default 3,000).
+ */
+export function triageExplanationInput(result: TriageResult, job: TriagedJob, maxChars = 3000): string {
+  const r = result.run;
+  const d = job.details;
+  const lines = [
+    `Repository: ${result.repo}`,
+    `Workflow: ${r.workflow} (${r.workflowPath}), run ${r.id}, attempt ${r.attempt}, event ${r.event}`,
+    `Branch: ${r.branch ?? '(none)'}, commit ${r.sha.slice(0, 7)}: ${r.title}`,
+    `Job: ${job.name} (${job.conclusion})`,
+    `Failed step: ${job.failedStep?.name ?? '(unknown)'}${job.section && job.section !== job.failedStep?.name ? `; error in log section "${job.section}"` : ''}`,
+    `Kind (rule-based): ${job.kind} — ${KIND_LABEL[job.kind]}; rule ${job.rule ?? 'none'}; confidence ${job.confidence}`,
+    d.testName ? `Failing test: ${d.testName}` : '',
+    d.location ? `Location: ${d.location}` : '',
+    d.expected !== undefined ? `Expected: ${d.expected}` : '',
+    d.received !== undefined ? `Received: ${d.received}` : '',
+    d.errorCode ? `Error code: ${d.errorCode}` : '',
+    d.exitCode !== undefined ? `Exit code: ${d.exitCode}` : '',
+    job.verdict ? `Runner verdict: ${job.verdict}` : '',
+    job.note ? `Note: ${job.note}` : '',
+    job.firstError ? `First error (log line ${job.logLine}): ${job.firstError}` : '',
+    'Excerpt (log line: text):',
+  ].filter(Boolean);
+  let out = lines.join('\n');
+  for (const l of job.excerpt) {
+    const next = `\n${l.line}: ${l.text.slice(0, 300)}`;
+    if (out.length + next.length > maxChars - 20) {
+      out += '\n…';
+      break;
+    }
+    out += next;
+  }
+  return out.slice(0, maxChars);
+}

@@ -1,0 +1,67 @@
+/**
+ * Reading a job log from its end. GitHub prints the failed step last (later steps are skipped, only
+ * clean-up follows), and its storage answers byte ranges: so instead of downloading a 200 MB log to
+ * reach the error at the end, read backwards in growing chunks until the start of the step that holds
+ * the runner's last `##[error]` (its `##[group]Run …` line), then extract forward from there.
+ *
+ * The backward pass only looks for two literals (`indexOf` on a Latin-1 view of the bytes, nothing
+ * kept but two offsets), so it costs about what the download does. Lines of the result are numbered
+ * from the step's first line, as GitHub's log viewer numbers them (`#step:N:LINE`).
+ */
+
+import { Buffer } from 'node:buffer';
+import type { CallOptions, RangedLog } from '../github-port.ts';
+import { extractLogChunks } from './extract.ts';
+import type { Extraction } from './extraction.ts';
+import type { ExtractOptions } from './log-extractor.ts';
+
+/** First chunk read from the end (1 MiB); each further chunk doubles, up to MAX_CHUNK. */
+const FIRST_CHUNK = 1 << 20;
+const MAX_CHUNK = 16 << 20;
+/** Chunks overlap by this much, so a marker cut by a chunk boundary is still found. */
+const OVERLAP = 256;
+
+async function readAll(log: RangedLog, start: number, end: number, opts: CallOptions): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const p of log.read(start, end, opts)) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+/**
+ * Byte offset of the line that starts the failed step: the last `##[group]Run ` line before the last
+ * `##[error]` line. 0 when the log has no such pair (then the whole log is read).
+ */
+export async function failedStepOffset(log: RangedLog, opts: CallOptions = {}): Promise<number> {
+  let end = log.size;
+  let chunk = FIRST_CHUNK;
+  let verdict = -1;
+  while (end > 0) {
+    opts.signal?.throwIfAborted();
+    const start = Math.max(0, end - chunk);
+    const text = (await readAll(log, start, Math.min(log.size, end + OVERLAP), opts)).toString('latin1');
+    if (verdict === -1) {
+      const v = text.lastIndexOf('##[error]');
+      if (v !== -1) verdict = start + v;
+    }
+    if (verdict !== -1) {
+      const g = text.lastIndexOf('##[group]Run ', verdict - start);
+      if (g !== -1) return start + text.lastIndexOf('\n', g) + 1;
+    }
+    end = start;
+    chunk = Math.min(chunk * 2, MAX_CHUNK);
+  }
+  return 0;
+}
+
+/**
+ * The extraction of a ranged log's failed step (see failedStepOffset), read forward from its start
+ * until the result settles. `fromStep` says the line numbers count from the step's first line.
+ */
+export async function extractFromEnd(
+  log: RangedLog,
+  opts: ExtractOptions & { signal?: AbortSignal } = {},
+): Promise<Extraction & { stoppedEarly: boolean; fromStep: boolean; bytesFrom: number }> {
+  const from = await failedStepOffset(log, { signal: opts.signal });
+  const x = await extractLogChunks(log.read(from, log.size, { signal: opts.signal }), opts);
+  return { ...x, fromStep: from > 0, bytesFrom: from };
+}
