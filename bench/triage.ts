@@ -1,96 +1,120 @@
 /**
- * Log-extractor benchmark: builds a GitHub Actions job log of `--size-mb` (default 200) in a temp file,
- * with a Jest failure at `--error-at` (default 0.8) of the file and realistic noise around it, then in
- * the same run times
- *   1. `grep -n -E` with the extractor's decisive patterns (GREP_PATTERNS) over the whole file,
- *   2. the extractor streaming the file from disk, stopping once its verdict is settled (as triage does),
- *   3. the extractor reading the whole file (worst case: a log with nothing decisive in it),
- * each extractor run in a child process so its peak RSS is its own.
+ * Triage benchmark, end to end: a GitHub Actions job log of `--size-mb` (default 200) on disk, served
+ * by a loopback server the way GitHub serves it — the API answers the logs URL with a 302 to a blob
+ * store that answers byte ranges — and triaged by the real path (Octokit through createGitHubPort,
+ * triageRun: jobs, the failed step, the log read from its end, the excerpt, redaction), in a child
+ * process, timed beyond its start-up. The baseline, in the same run: `LC_ALL=C grep -n -E` with the
+ * extractor's decisive patterns (GREP_PATTERNS) over the same file from disk.
  *
- *   node bench/triage.ts [--size-mb 200] [--error-at 0.8] [--repeat 3] [--keep]
+ *   node bench/triage.ts [--size-mb 200] [--runs 5] [--keep]
  *
- * Each measurement is repeated (interleaved) and the best time kept, since the machine may be busy.
+ * The log is laid out as GitHub lays out a failed job: set-up, `npm ci`, a long `npm run build`, and
+ * the failing `npm test` last (from 60% of the file), with a Jest failure at 90% and noise after it.
+ * Measured, each `--runs` times, interleaved, median and spread (min–max) printed:
+ *   1. grep over the file (the baseline),
+ *   2. triage in a process that has loaded the worker role's dependencies (as the bot runs it),
+ *   3. the same in a bare process (only the triage code),
+ *   4. triage from a blob store that ignores Range (the whole log is streamed), bot-like process.
+ * Peak RSS is the child's maxRSS minus that of the same child that loads everything and does not triage.
  *
- * Goals (issue 4): at least half of grep's speed; peak RSS under 150 MB whatever the log size.
+ * Goals (issue 15): triage ≤ 2× grep's time; peak RSS ≤ 150 MB above idle.
  */
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogExtractor } from '../tools/shared/ci/log-extractor.ts';
 import { GREP_PATTERNS } from '../tools/shared/ci/rules.ts';
 import { startFlags } from './start-flags.ts';
 
 const ESC = '\u001b';
+const OWNER = 'acme';
+const REPO = 'shop';
+const RUN_ID = 1;
+/** Job 11's log is served with ranges; job 12's by a store that ignores Range. */
+const RANGED_JOB = 11;
+const STREAM_JOB = 12;
+
+/** What the worker role loads besides the triage code (src/main.ts --role worker). */
+const BOT_DEPENDENCIES = [
+  'ioredis',
+  'bullmq',
+  '@slack/bolt',
+  '@slack/web-api',
+  '@octokit/rest',
+  'langchain',
+  '@langchain/openai',
+  '@kubernetes/client-node',
+  '@secretlint/core',
+  'pino',
+];
 
 interface ChildResult {
   ms: number;
-  /** User + system CPU of the extraction (excludes Node's start-up). */
   cpuMs: number;
   maxRssMb: number;
-  linesRead: number;
-  stoppedEarly: boolean;
   kind: string;
   rule: string | null;
-  firstError: { n: number; text: string } | null;
+  logLine: number | null;
+  linesFrom: string;
+  linesRead: number;
 }
 
-// ── Child: run the extractor over a file ───────────────────────────────────────────────────────────
+// ── Child: triage run 1 through the loopback GitHub ────────────────────────────────────────────────
 
-async function child(file: string, full: boolean): Promise<void> {
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  // settleLines Infinity + ignoring `done` = read everything, the worst case.
-  const ex = createLogExtractor(full ? { settleLines: Number.POSITIVE_INFINITY } : {});
-  // Streaming from disk: one reused 128 KiB buffer, read after read (nothing else is held).
-  const fh = await open(file, 'r');
-  const buf = Buffer.allocUnsafe(1048576);
-  let stoppedEarly = false;
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      ex.write(buf.subarray(0, bytesRead));
-      if (ex.done && !full) {
-        stoppedEarly = true;
-        break;
-      }
-    }
-  } finally {
-    await fh.close();
-  }
-  if (!stoppedEarly) ex.end();
-  const r = ex.result();
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
+async function child(url: string, jobId: number, withDeps: boolean, idle: boolean): Promise<void> {
+  if (withDeps) for (const d of BOT_DEPENDENCIES) await import(d);
+  const { createGitHubPort } = await import('../src/clients/github.ts');
+  const { resolveRun, triageRun } = await import('../tools/shared/ci/triage.ts');
+  const { redact } = await import('../tools/shared/redact.ts');
+  const github = createGitHubPort({
+    baseUrl: url,
+    token: 'ghp_bench000000000000000000000000000000',
+    retries: 0,
+  });
   const out: ChildResult = {
-    ms,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    linesRead: r.linesRead,
-    stoppedEarly,
-    kind: r.kind,
-    rule: r.rule,
-    firstError: r.firstError,
+    ms: 0,
+    cpuMs: 0,
+    maxRssMb: 0,
+    kind: '',
+    rule: null,
+    logLine: null,
+    linesFrom: '',
+    linesRead: 0,
   };
+  if (!idle) {
+    const ref = { owner: OWNER, repo: REPO };
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const run = await resolveRun(github, ref, { kind: 'run', runId: RUN_ID });
+    const r = await triageRun(github, redact, ref, run, { preferJobId: jobId, maxJobs: 1 });
+    out.ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    out.cpuMs = (cpu.user + cpu.system) / 1000;
+    const job = r.jobs[0];
+    out.kind = job?.kind ?? '';
+    out.rule = job?.rule ?? null;
+    out.logLine = job?.logLine ?? null;
+    out.linesFrom = job?.linesFrom ?? '';
+    out.linesRead = job?.linesRead ?? 0;
+  }
+  out.maxRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify(out));
 }
 
-// ── Parent: generate, grep, spawn children, report ─────────────────────────────────────────────────
+// ── The log ────────────────────────────────────────────────────────────────────────────────────────
 
 function timestamp(ms: number): string {
-  // GitHub's 7 fractional digits.
   return `${new Date(ms).toISOString().slice(0, 23)}0000Z`;
 }
 
 /** Noise lines of the kinds a long job prints; none is a decisive error. */
 function noiseLine(i: number): string {
-  const k = i % 23;
   const h = ((i * 2654435761) >>> 0).toString(16).padStart(8, '0');
-  switch (k) {
+  switch (i % 16) {
     case 0:
       return `PASS src/module${i % 97}/feature${i % 13}.test.ts (${(i % 50) / 10 + 0.3} s)`;
     case 1:
@@ -102,39 +126,25 @@ function noiseLine(i: number): string {
     case 4:
       return `npm warn deprecated glob@7.2.${i % 4}: Glob versions prior to v9 are no longer supported`;
     case 5:
-      return `[command]/usr/bin/git -c protocol.version=2 fetch --no-tags --prune origin +${h}${h}:refs/remotes/origin/main`;
-    case 6:
       return `${ESC}[36;1mdebug${ESC}[0m retrying request after error in fetch (attempt ${i % 3}) id=${h}`;
-    case 7:
+    case 6:
       return `<s> [webpack.Progress] ${i % 100}% building ${i % 1000}/1000 entries ${i % 5000}/5000 dependencies`;
-    case 8:
+    case 7:
       return `    at Object.<anonymous> (node_modules/some-lib/dist/index.js:${i % 400}:${i % 80})`;
-    case 9:
+    case 8:
       return `Downloading https://registry.npmjs.org/pkg-${h}/-/pkg-${h}-1.${i % 20}.0.tgz`;
-    case 10:
-      return `  console.log`;
-    case 11:
-      return `    cache hit for key node-${h}-${i % 1000}; restoring ${(i % 300) + 20} files`;
-    case 12:
-      return `test cart::tests::case_${i % 500} ... ok`;
-    case 13:
-      return `ok  \tgithub.com/acme/shop/pkg${i % 40}\t0.0${i % 90}s`;
-    case 14:
-      return `tests/test_mod${i % 60}.py ........................................ [ ${i % 100}%]`;
-    case 15:
-      return `#${i % 40} sha256:${h}${h}${h}${h} ${(i % 100) / 10}MB / 48.2MB ${(i % 30) / 10}s`;
-    case 16:
+    case 9:
       return '';
-    case 17:
-      return `warning: unused variable: \`tmp_${i % 77}\` in src/lib${i % 9}.rs`;
-    case 18:
+    case 10:
+      return `    cache hit for key node-${h}-${i % 1000}; restoring ${(i % 300) + 20} files`;
+    case 11:
       return `  ${i % 300}:${i % 60}  warning  Unexpected console statement  no-console`;
-    case 19:
-      return `Compiling crate_${h} v0.${i % 10}.${i % 7}`;
-    case 20:
+    case 12:
       return `info: request ${h} completed in ${i % 900}ms status=200 path=/api/v1/items/${i % 10000}`;
-    case 21:
+    case 13:
       return `  ${ESC}[2m${i % 1000}${ESC}[22m | ${' '.repeat(i % 8)}const value${i % 50} = compute(${h});`;
+    case 14:
+      return `warning: unused variable: \`tmp_${i % 77}\` in src/lib${i % 9}.rs`;
     default:
       return `Progress: resolved ${i}, reused ${i - (i % 10)}, downloaded ${i % 10}, added ${i % 10}`;
   }
@@ -149,17 +159,20 @@ const FAILURE = [
   '    Expected: 2',
   '    Received: 1',
   '',
-  '    > 12 |     expect(cart.count()).toBe(2);',
-  '         |                          ^',
-  '',
   '      at Object.<anonymous> (src/cart/cart.test.ts:12:26)',
 ];
 
-function generate(file: string, sizeBytes: number, errorAt: number): { lines: number; errorLine: number } {
+interface Layout {
+  lines: number;
+  /** Line of `  ● Cart › adds an item`, in the job log and within the failed step. */
+  errorLine: number;
+  errorLineInStep: number;
+}
+
+function generate(file: string, sizeBytes: number): Layout {
   const fd = openSync(file, 'w');
   let written = 0;
   let lines = 0;
-  let errorLine = -1;
   let t = Date.UTC(2025, 0, 14, 9, 30, 0);
   const parts: string[] = [];
   let partBytes = 0;
@@ -177,149 +190,266 @@ function generate(file: string, sizeBytes: number, errorAt: number): { lines: nu
       partBytes = 0;
     }
   };
+  const at = () => written + partBytes;
+  const step = (name: string) => {
+    emit(`##[group]Run ${name}`);
+    emit(`${ESC}[36;1m${name}${ESC}[0m`);
+    emit('shell: /usr/bin/bash -e {0}');
+    emit('##[endgroup]');
+  };
   emit('Current runner version: 2.321.0');
   emit('##[group]Run actions/checkout@v4');
   emit('with:');
   emit('  repository: acme/shop');
   emit('##[endgroup]');
-  emit('##[group]Run npm test');
-  emit(`${ESC}[36;1mnpm test${ESC}[0m`);
-  emit('shell: /usr/bin/bash -e {0}');
-  emit('##[endgroup]');
   let i = 0;
-  const errorByte = Math.floor(sizeBytes * errorAt);
-  while (written + partBytes < sizeBytes) {
-    if (errorLine === -1 && written + partBytes >= errorByte) {
-      errorLine = lines + 2;
-      for (const l of FAILURE) emit(l);
-    }
-    emit(noiseLine(i++));
-    if (i % 50000 === 0) {
-      emit(`##[group]Shard ${i / 50000}`);
-      emit(`Running shard ${i / 50000}`);
-      emit('##[endgroup]');
-    }
-  }
+  step('npm ci');
+  while (at() < sizeBytes * 0.25) emit(noiseLine(i++));
+  step('npm run build');
+  while (at() < sizeBytes * 0.6) emit(noiseLine(i++));
+  const stepStart = lines + 1;
+  step('npm test');
+  while (at() < sizeBytes * 0.9) emit(noiseLine(i++));
+  const errorLine = lines + 2;
+  for (const l of FAILURE) emit(l);
+  while (at() < sizeBytes) emit(noiseLine(i++));
   emit('##[error]Process completed with exit code 1.');
   emit('Post job cleanup.');
   emit('Cleaning up orphan processes');
   writeSync(fd, Buffer.from(parts.join(''), 'utf8'));
   closeSync(fd);
-  return { lines, errorLine };
+  return { lines, errorLine, errorLineInStep: errorLine - stepStart + 1 };
 }
 
-function runChild(file: string, full: boolean): ChildResult {
-  // The extractor runs under the V8 flags `npm start` uses.
-  const args = [...startFlags(), process.argv[1] as string, '--child', file];
-  if (full) args.push('--full');
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`extractor child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as ChildResult;
+// ── The loopback GitHub: API, 302, blob store ──────────────────────────────────────────────────────
+
+function startGitHub(file: string): Promise<{ url: string; close: () => void }> {
+  const size = statSync(file).size;
+  const steps = [
+    { name: 'Set up job', number: 1 },
+    { name: 'Run actions/checkout@v4', number: 2 },
+    { name: 'Run npm ci', number: 3 },
+    { name: 'Run npm run build', number: 4 },
+    { name: 'Run npm test', number: 5, failed: true },
+    { name: 'Post Run actions/checkout@v4', number: 6 },
+    { name: 'Complete job', number: 7 },
+  ].map((s) => ({
+    name: s.name,
+    number: s.number,
+    status: 'completed',
+    conclusion: s.failed ? 'failure' : 'success',
+    started_at: '2025-01-14T09:30:00Z',
+    completed_at: '2025-01-14T09:40:00Z',
+  }));
+  let base = '';
+  const job = (id: number) => ({
+    id,
+    run_id: RUN_ID,
+    name: id === RANGED_JOB ? 'test' : 'test (no ranges)',
+    status: 'completed',
+    conclusion: 'failure',
+    html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${RUN_ID}/job/${id}`,
+    started_at: '2025-01-14T09:30:00Z',
+    completed_at: '2025-01-14T09:40:00Z',
+    steps,
+  });
+  const run = {
+    id: RUN_ID,
+    name: 'CI',
+    path: '.github/workflows/ci.yml',
+    head_branch: 'main',
+    head_sha: 'a'.repeat(40),
+    event: 'push',
+    status: 'completed',
+    conclusion: 'failure',
+    run_number: 7,
+    run_attempt: 1,
+    display_title: 'Add the cart',
+    html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${RUN_ID}`,
+    created_at: '2025-01-14T09:30:00Z',
+    updated_at: '2025-01-14T09:40:00Z',
+    actor: { login: 'octocat' },
+    triggering_actor: { login: 'octocat' },
+  };
+  const json = (res: ServerResponse, body: unknown) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const blob = (req: IncomingMessage, res: ServerResponse, ranges: boolean) => {
+    const m = ranges ? /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '') : null;
+    const start = m ? Number(m[1]) : 0;
+    const end = m?.[2] ? Math.min(size - 1, Number(m[2])) : size - 1;
+    const headers: Record<string, string | number> = {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': end - start + 1,
+    };
+    if (m) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    if (ranges) headers['accept-ranges'] = 'bytes';
+    res.writeHead(m ? 206 : 200, headers);
+    const s = createReadStream(file, { start, end, highWaterMark: 256 * 1024 });
+    s.pipe(res);
+    res.on('close', () => s.destroy());
+  };
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (path === `/repos/${OWNER}/${REPO}/actions/runs/${RUN_ID}`) return json(res, run);
+    if (path === `/repos/${OWNER}/${REPO}/actions/runs/${RUN_ID}/jobs`)
+      return json(res, { total_count: 2, jobs: [job(RANGED_JOB), job(STREAM_JOB)] });
+    const logs = new RegExp(`^/repos/${OWNER}/${REPO}/actions/jobs/(\\d+)/logs$`).exec(path);
+    if (logs) {
+      const ranged = Number(logs[1]) === RANGED_JOB;
+      res.writeHead(302, { location: `${base}/${ranged ? 'blob' : 'plain'}/job.log?sig=bench` });
+      return res.end();
+    }
+    if (path === '/blob/job.log') return blob(req, res, true);
+    if (path === '/plain/job.log') return blob(req, res, false);
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'Not Found' }));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      resolve({ url: base, close: () => server.close() });
+    });
+  });
 }
 
-/** CPU time (ms) of this process's waited-for children, from /proc (Linux); NaN elsewhere. */
-function childrenCpuMs(): number {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8')
-      .replace(/^.*\) /, '')
-      .split(' ');
-    // cutime, cstime: fields 16 and 17 of stat (14 and 15 after pid and comm), in clock ticks.
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
+// ── Parent: generate, serve, grep, spawn children, report ─────────────────────────────────────────
+
+async function runChild(url: string, jobId: number, withDeps: boolean, idle = false): Promise<ChildResult> {
+  const args = [...startFlags(), process.argv[1] as string, '--child', url, '--job', String(jobId)];
+  if (withDeps) args.push('--deps');
+  if (idle) args.push('--idle');
+  // Asynchronous: the loopback server lives in this process and must keep answering.
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
+    p.on('close', (code) => {
+      if (code !== 0) reject(new Error(`triage child failed (${code}): ${err}`));
+      else resolve(JSON.parse(out) as ChildResult);
+    });
+  });
 }
 
-function runGrep(file: string, env: NodeJS.ProcessEnv): { ms: number; cpuMs: number; matches: number } {
+function runGrep(file: string): { ms: number; matches: number } {
   const args = ['-n', '-E', ...GREP_PATTERNS.flatMap((p) => ['-e', p]), file];
-  const c0 = childrenCpuMs();
   const t0 = performance.now();
-  const r = spawnSync('grep', args, { encoding: 'utf8', maxBuffer: 256 << 20, env });
+  const r = spawnSync('grep', args, {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   const ms = performance.now() - t0;
-  const cpuMs = childrenCpuMs() - c0;
   if (r.status !== 0 && r.status !== 1) throw new Error(`grep failed: ${r.stderr}`);
-  return { ms, cpuMs, matches: r.stdout.split('\n').filter(Boolean).length };
+  return { ms, matches: r.stdout.split('\n').filter(Boolean).length };
 }
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2
+    ? (s[(s.length - 1) / 2] as number)
+    : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+const spread = (xs: number[]) =>
+  `${(Math.min(...xs) / 1000).toFixed(2)}–${(Math.max(...xs) / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       child: { type: 'string' },
-      full: { type: 'boolean', default: false },
+      job: { type: 'string' },
+      deps: { type: 'boolean', default: false },
+      idle: { type: 'boolean', default: false },
       'size-mb': { type: 'string', default: '200' },
-      'error-at': { type: 'string', default: '0.8' },
+      runs: { type: 'string', default: '5' },
       keep: { type: 'boolean', default: false },
-      repeat: { type: 'string', default: '3' },
     },
   });
-  if (values.child) return child(values.child, values.full ?? false);
+  if (values.child)
+    return child(values.child, Number(values.job), values.deps ?? false, values.idle ?? false);
 
   const sizeMb = Number(values['size-mb']);
-  const errorAt = Number(values['error-at']);
+  const runs = Number(values.runs);
   const dir = mkdtempSync(join(tmpdir(), 'shipmate-bench-'));
   const file = join(dir, 'job.log');
-  try {
+  const gh = await (async () => {
     const g0 = performance.now();
-    const gen = generate(file, sizeMb * 1024 * 1024, errorAt);
-    const size = statSync(file).size;
+    const layout = generate(file, sizeMb * 1024 * 1024);
     console.log(
-      `log: ${(size / 1048576).toFixed(0)} MB, ${gen.lines.toLocaleString('en')} lines, Jest failure at line ` +
-        `${gen.errorLine.toLocaleString('en')} (${Math.round(errorAt * 100)}%); generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+      `log: ${(statSync(file).size / 1048576).toFixed(0)} MB, ${layout.lines.toLocaleString('en')} lines; failed step "Run npm test" from 60%, ` +
+        `Jest failure at line ${layout.errorLine.toLocaleString('en')} (90%, line ${layout.errorLineInStep.toLocaleString('en')} of the step); ` +
+        `generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
     );
-
+    return { layout, server: await startGitHub(file) };
+  })();
+  try {
     // Warm the page cache so neither side pays for the disk first.
     spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
-
-    // Interleaved repetitions, best of each: the machine may be busy with other work.
-    const reps = Number(values.repeat);
-    const best = <T extends { ms: number }>(a: T | undefined, b: T): T => (a && a.ms <= b.ms ? a : b);
-    let grepUtf8: ReturnType<typeof runGrep> | undefined;
-    let grepC: ReturnType<typeof runGrep> | undefined;
-    let early: ChildResult | undefined;
-    let full: ChildResult | undefined;
-    for (let i = 0; i < reps; i++) {
-      grepUtf8 = best(grepUtf8, runGrep(file, { ...process.env }));
-      grepC = best(grepC, runGrep(file, { ...process.env, LC_ALL: 'C' }));
-      early = best(early, runChild(file, false));
-      full = best(full, runChild(file, true));
+    const grep: number[] = [];
+    const bot: ChildResult[] = [];
+    const bare: ChildResult[] = [];
+    const stream: ChildResult[] = [];
+    let matches = 0;
+    for (let i = 0; i < runs; i++) {
+      const g = runGrep(file);
+      grep.push(g.ms);
+      matches = g.matches;
+      bot.push(await runChild(gh.server.url, RANGED_JOB, true));
+      bare.push(await runChild(gh.server.url, RANGED_JOB, false));
+      stream.push(await runChild(gh.server.url, STREAM_JOB, true));
     }
-    if (!grepUtf8 || !grepC || !early || !full) throw new Error('--repeat must be at least 1');
+    const idleBot = await runChild(gh.server.url, RANGED_JOB, true, true);
+    const idleBare = await runChild(gh.server.url, RANGED_JOB, false, true);
 
-    const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-    const mbps = (ms: number) => `${(size / 1048576 / (ms / 1000)).toFixed(0)} MB/s`;
-    const row = (name: string, r: { ms: number; cpuMs: number }, extra = '') =>
+    const g = median(grep);
+    const row = (name: string, xs: number[], extra = '') =>
       console.log(
-        `${name.padEnd(38)} ${sec(r.ms).padStart(7)} wall (${mbps(r.ms).padStart(8)}) ${sec(r.cpuMs).padStart(7)} CPU${extra}`,
+        `${name.padEnd(52)} median ${(median(xs) / 1000).toFixed(2)} s  spread ${spread(xs)}${extra}`,
       );
-    const locale = process.env.LC_ALL || process.env.LANG || 'default';
     row(
-      `grep -n -E, ${GREP_PATTERNS.length} patterns (${locale})`,
-      grepUtf8,
-      `  ${grepUtf8.matches} matching lines`,
+      `LC_ALL=C grep -n -E, ${GREP_PATTERNS.length} patterns, from disk`,
+      grep,
+      `  (${matches} matching lines)`,
     );
-    row('grep -n -E, same (LC_ALL=C)', grepC);
-    row(
-      'extractor, stopping when settled',
-      early,
-      `  read ${early.linesRead.toLocaleString('en')} lines, verdict ${early.kind}/${early.rule} at line ${early.firstError?.n}, peak RSS ${early.maxRssMb.toFixed(0)} MB`,
-    );
-    row('extractor, whole file (worst case)', full, `  peak RSS ${full.maxRssMb.toFixed(0)} MB`);
-    const ratio = (g: { ms: number }, x: { ms: number }) => (g.ms / x.ms).toFixed(2);
+    const report = (name: string, rs: ChildResult[], idle: ChildResult) => {
+      const ms = rs.map((r) => r.ms);
+      const rss = Math.max(...rs.map((r) => r.maxRssMb)) - idle.maxRssMb;
+      const r0 = rs[0] as ChildResult;
+      row(
+        name,
+        ms,
+        `  ${(median(ms) / g).toFixed(2)}× grep (goal ≤ 2×); CPU ${(median(rs.map((r) => r.cpuMs)) / 1000).toFixed(2)} s; ` +
+          `peak RSS +${rss.toFixed(0)} MB over idle ${idle.maxRssMb.toFixed(0)} MB (goal ≤ 150); ` +
+          `${r0.kind}/${r0.rule} at line ${r0.logLine} of the ${r0.linesFrom}, ${r0.linesRead.toLocaleString('en')} lines read`,
+      );
+    };
+    report('triage, ranges from the end, bot process (deps loaded)', bot, idleBot);
+    report('triage, ranges from the end, bare process', bare, idleBare);
+    report('triage, no Range (whole stream), bot process', stream, idleBot);
     console.log(
-      `speed relative to grep (${locale}): settled ${ratio(grepUtf8, early)}×, whole file ${ratio(grepUtf8, full)}×; ` +
-        `relative to LC_ALL=C grep: settled ${ratio(grepC, early)}×, whole file ${ratio(grepC, full)}× (goal ≥ 0.5×)`,
+      `in-process cost: bot/bare ${(median(bot.map((r) => r.ms)) / median(bare.map((r) => r.ms))).toFixed(2)}× (median over median)`,
     );
-    const rss = Math.max(early.maxRssMb, full.maxRssMb);
-    const idle = runChild('/dev/null', true).maxRssMb;
-    console.log(
-      `peak RSS ${rss.toFixed(0)} MB (goal < 150 MB): ${rss < 150 ? 'ok' : 'OVER'}; ` +
-        `the same child reading an empty log: ${idle.toFixed(0)} MB (Node + TypeScript loader)`,
-    );
-    if (early.firstError?.n !== gen.errorLine) {
-      console.log(`!! extractor found line ${early.firstError?.n}, expected ${gen.errorLine}`);
-      process.exitCode = 1;
+    const expectLine = (r: ChildResult) =>
+      r.linesFrom === 'step' ? gh.layout.errorLineInStep : gh.layout.errorLine;
+    for (const r of [...bot, ...bare, ...stream]) {
+      if (r.logLine !== expectLine(r) || r.kind !== 'test') {
+        console.log(
+          `!! triage found ${r.kind}/${r.rule} at line ${r.logLine} of the ${r.linesFrom}, expected ${expectLine(r)}`,
+        );
+        process.exitCode = 1;
+        break;
+      }
     }
   } finally {
+    gh.server.close();
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
     else console.log(`kept ${file}`);
   }

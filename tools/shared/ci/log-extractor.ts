@@ -15,6 +15,7 @@ import { lastMarker, prefixLength, stripAnsi, visibleStart } from './clean.ts';
 import { detach, utf8OfLatin1 } from './detach.ts';
 import { cutMiddle } from './excerpt.ts';
 import { buildExtraction, type Extraction } from './extraction.ts';
+import { keepStringPrototypeFast } from './fast-prototypes.ts';
 import { createLineRing } from './line-ring.ts';
 import { createStepTracker } from './step-tracker.ts';
 
@@ -65,6 +66,8 @@ function mayBeStructure(block: string, c0: number, off: number): boolean {
 
 /** A fresh extractor for one job log. */
 export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
+  // A dependency that subclasses String makes every string method call slow (fast-prototypes.ts).
+  keepStringPrototypeFast();
   const maxLines = opts.maxLines ?? 40;
   const maxLineLength = opts.maxLineLength ?? 500;
   const settleLines = opts.settleLines ?? 500;

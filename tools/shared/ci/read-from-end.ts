@@ -17,14 +17,28 @@ import type { ExtractOptions } from './log-extractor.ts';
 
 /** First chunk read from the end (1 MiB); each further chunk doubles, up to MAX_CHUNK. */
 const FIRST_CHUNK = 1 << 20;
-const MAX_CHUNK = 16 << 20;
+const MAX_CHUNK = 8 << 20;
 /** Chunks overlap by this much, so a marker cut by a chunk boundary is still found. */
 const OVERLAP = 256;
 
-async function readAll(log: RangedLog, start: number, end: number, opts: CallOptions): Promise<Buffer> {
-  const parts: Uint8Array[] = [];
-  for await (const p of log.read(start, end, opts)) parts.push(p);
-  return Buffer.concat(parts);
+const ERROR = Buffer.from('##[error]');
+const GROUP_RUN = Buffer.from('##[group]Run ');
+
+/** Bytes `[start, end)` of the log into `into` (reused from chunk to chunk); the length read. */
+async function readInto(
+  log: RangedLog,
+  start: number,
+  end: number,
+  into: Buffer,
+  opts: CallOptions,
+): Promise<number> {
+  let n = 0;
+  for await (const p of log.read(start, end, opts)) {
+    const take = Math.min(p.length, into.length - n);
+    into.set(take === p.length ? p : p.subarray(0, take), n);
+    n += take;
+  }
+  return n;
 }
 
 /**
@@ -35,17 +49,20 @@ export async function failedStepOffset(log: RangedLog, opts: CallOptions = {}): 
   let end = log.size;
   let chunk = FIRST_CHUNK;
   let verdict = -1;
+  // Searched as bytes (Buffer#lastIndexOf is native): no string is made of the chunks.
+  const buf = Buffer.allocUnsafe(MAX_CHUNK + OVERLAP);
   while (end > 0) {
     opts.signal?.throwIfAborted();
     const start = Math.max(0, end - chunk);
-    const text = (await readAll(log, start, Math.min(log.size, end + OVERLAP), opts)).toString('latin1');
+    const n = await readInto(log, start, Math.min(log.size, end + OVERLAP), buf, opts);
+    const bytes = buf.subarray(0, n);
     if (verdict === -1) {
-      const v = text.lastIndexOf('##[error]');
+      const v = bytes.lastIndexOf(ERROR);
       if (v !== -1) verdict = start + v;
     }
     if (verdict !== -1) {
-      const g = text.lastIndexOf('##[group]Run ', verdict - start);
-      if (g !== -1) return start + text.lastIndexOf('\n', g) + 1;
+      const g = bytes.lastIndexOf(GROUP_RUN, Math.min(n - 1, verdict - start));
+      if (g !== -1) return start + bytes.lastIndexOf(10, g) + 1;
     }
     end = start;
     chunk = Math.min(chunk * 2, MAX_CHUNK);
