@@ -11,6 +11,13 @@
  * V8 turns such a prototype back into a fast one when a property load in a function sees an object
  * with it on its chain (`JSObject::MakePrototypesFast`) — which never happens for primitive strings,
  * whose loads start at the prototype itself. A few loads through a String wrapper object do it.
+ *
+ * The other half of that slowdown is not the extractor's: downloading the log allocates a buffer per
+ * chunk outside the JS heap, which makes V8 run full (mark-compact) collections every few tens of
+ * megabytes, and each one marks the whole live heap — ~80–120 MB in the bot (LangChain, the
+ * Kubernetes client, Bolt…) against ~10 MB alone: the same download costs ~2× the CPU there
+ * (`node --trace-gc`: "GC in old space requested", ~0.6 s of marking each with a 220 MB heap, ~3 ms
+ * with 7 MB). Reading the log from its end by ranges (read-from-end.ts) downloads less of it.
  */
 
 const wrapper = new String('');
