@@ -17,6 +17,7 @@ const SECRET_VARS = new Set([
   'SLACK_APP_TOKEN',
   'OPENAI_API_KEY',
   'METRICS_TOKEN',
+  'ADMIN_TOKEN',
   'GITHUB_TOKEN',
   'GITHUB_APP_PRIVATE_KEY',
   'GITHUB_WEBHOOK_SECRET',
@@ -75,6 +76,14 @@ export const ENV = {
   METRICS_TOKEN: {
     schema: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
     doc: 'Set: `GET /metrics` requires `Authorization: Bearer <token>` (Prometheus `authorization.credentials`). Unset: open.',
+  },
+  ADMIN_TOKEN: {
+    schema: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+    doc: 'Set: the web role serves the queue dashboard at `/admin/queues`, behind HTTP basic auth with this as the password (any user name). Unset: no dashboard (404).',
+  },
+  ADMIN_WRITE: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+    doc: '`true`: the dashboard may retry, promote, clean and remove jobs. Default `false` (read-only).',
   },
   REDIS_URL: {
     schema: z
@@ -213,6 +222,8 @@ export interface Config {
   port: number;
   /** Bearer token `/metrics` requires (METRICS_TOKEN); absent: open. */
   metricsToken?: string;
+  /** The queue dashboard (`/admin/queues`, web role): off without a token; read-only unless `write`. */
+  admin: { token?: string; write: boolean };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   redis: { url: string; prefix: string };
   consoleUser: string;
@@ -299,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     role: mode === 'console' ? 'all' : (values.SHIPMATE_ROLE as Role),
     port: values.PORT as number,
     metricsToken: values.METRICS_TOKEN as string | undefined,
+    admin: { token: values.ADMIN_TOKEN as string | undefined, write: values.ADMIN_WRITE === 'true' },
     slack: {
       botToken,
       signingSecret: values.SLACK_SIGNING_SECRET as string | undefined,

@@ -6,6 +6,7 @@ import { createBoltApp } from './clients/slack.ts';
 import type { Config } from './config.ts';
 import { runConsole } from './console/console.ts';
 import type { Assembled } from './features/assemble.ts';
+import { adminQueuesRoute } from './http/admin-queues.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
 import { metricsRoute } from './http/metrics.ts';
 import type { JobRuntime } from './jobs/runtime.ts';
@@ -67,6 +68,10 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
     ...healthRoutes(d.redis, d.isStopping),
     metricsRoute(d.metrics.registry, config.metricsToken),
     ...d.parts.routes,
+    // The queue dashboard: web role only, and only with ADMIN_TOKEN.
+    ...(config.role !== 'worker' && config.admin.token
+      ? [adminQueuesRoute({ queue: d.jobs.queue, token: config.admin.token, write: config.admin.write, log })]
+      : []),
   ];
   let bolt: App | undefined;
   let server: Server | undefined;

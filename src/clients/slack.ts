@@ -2,6 +2,7 @@ import { App, type CustomRoute, LogLevel } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/logger';
 import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.ts';
+import type { Route } from '../http/health.ts';
 import type { Logger } from '../log.ts';
 import { type Metrics, secondsSince } from '../metrics/metrics.ts';
 
@@ -85,12 +86,17 @@ export function createSlackWebClient(
  * The Bolt app: HTTP receiver (`POST /slack/events` plus `routes`) or Socket Mode (the caller serves
  * `routes` itself), depending on the config's mode.
  */
-export function createBoltApp(config: Config, log: Logger, routes: CustomRoute[]): App {
+export function createBoltApp(config: Config, log: Logger, routes: readonly Route[]): App {
+  // Bolt matches custom routes with path-to-regexp: a prefix route is its path plus a wildcard.
+  const customRoutes: CustomRoute[] = routes.flatMap((r) => {
+    const { prefix, ...route } = r;
+    return prefix ? [route, { ...route, path: `${r.path}/*rest` }] : [route];
+  });
   const common = {
     token: config.slack.botToken,
     logger: slackLogger(log),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: RETRY, timeout: 10_000 },
-    customRoutes: routes,
+    customRoutes,
     ignoreSelf: true,
     // Shipmate keeps no per-conversation state in Bolt; the default store costs ~50 µs a request
     // (it builds an Error for every miss), measured by bench/ack.ts.

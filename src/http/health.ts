@@ -3,8 +3,18 @@ import type { Redis } from 'ioredis';
 
 export interface Route {
   path: string;
-  method: string;
+  /** One method or several (a dashboard's API takes GET, POST, PUT, DELETE). */
+  method: string | string[];
+  /** Also serves every path under `path` (`/admin/queues/…`); the handler sees the full URL. */
+  prefix?: boolean;
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** Whether `route` serves `method` on `path` (a URL's path, no query). */
+export function routeMatches(route: Route, method: string | undefined, path: string): boolean {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  if (!methods.includes(method ?? '')) return false;
+  return path === route.path || (route.prefix === true && path.startsWith(`${route.path}/`));
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
@@ -40,7 +50,7 @@ export function healthRoutes(redis: Redis, isStopping: () => boolean): Route[] {
 export function serveRoutes(routes: Route[], port: number): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    const r = routes.find((x) => x.path === path && x.method === req.method);
+    const r = routes.find((x) => routeMatches(x, req.method, path ?? '/'));
     if (r) r.handler(req, res);
     else send(res, 404, { error: 'not found' });
   });
