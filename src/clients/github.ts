@@ -264,6 +264,7 @@ export function createGitHubPort(opts: GitHubClientOptions): GitHubPort {
       return {
         ranged: {
           size,
+          url: location,
           async *read(start: number, end: number, ro?: CallOptions) {
             if (end <= start) return;
             const signal = ro?.signal ?? o?.signal;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type FakeGitHub, type FakeRepo, start } from '../../sandbox/fake-github.ts';
 import { createGitHubPort } from '../../src/clients/github.ts';
 import { extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
-import { extractFromEnd } from '../../tools/shared/ci/read-from-end.ts';
+import { extractFromEnd, extractFromEndInWorker } from '../../tools/shared/ci/read-from-end.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
 
@@ -213,6 +213,19 @@ describe('GitHub client (token) against the fake API', () => {
     expect(reads.every((d) => d.range !== undefined && !d.authorizationSent)).toBe(true);
     const sent = reads.reduce((sum, d) => sum + d.bytes, 0);
     expect(sent).toBeLessThan(opened.ranged.size / 4);
+
+    // The same in a worker thread, through the signed storage URL, without the GitHub token.
+    expect(opened.ranged.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    const inWorker = await extractFromEndInWorker(opened.ranged);
+    expect([inWorker.firstError, inWorker.kind, inWorker.fromStep]).toEqual([r.firstError, 'test', true]);
+    const ac = new AbortController();
+    ac.abort(new Error('job cancelled'));
+    await expect(extractFromEndInWorker(opened.ranged, { signal: ac.signal })).rejects.toThrow(
+      'job cancelled',
+    );
+
+    const gone = extractFromEndInWorker({ ...opened.ranged, url: `${fake.url}/no/such/log` });
+    await expect(gone).rejects.toMatchObject({ code: 'github_unreachable', retryable: true });
 
     const plain = await gh.openJobLog?.({ owner: 'acme', repo: 'shop', jobId: 9021 });
     if (!plain || !('stream' in plain)) throw new Error('no ranges: the whole stream');

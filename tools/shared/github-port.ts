@@ -106,6 +106,11 @@ export interface ListRunsQuery extends RepoRef {
 export interface RangedLog {
   /** Size in bytes. */
   size: number;
+  /**
+   * A URL that answers the same ranges without credentials (GitHub's signed storage URL), when
+   * there is one: lets the log be read in a worker thread (read-from-end.ts).
+   */
+  url?: string;
   /** Bytes `[start, end)` as a stream; stopping the iteration closes the connection. */
   read(start: number, end: number, opts?: CallOptions): AsyncIterable<Uint8Array>;
 }

@@ -10,6 +10,8 @@
  */
 
 import { Buffer } from 'node:buffer';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
 import type { CallOptions, RangedLog } from '../github-port.ts';
 import { extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
@@ -70,6 +72,46 @@ export async function failedStepOffset(log: RangedLog, opts: CallOptions = {}): 
   return 0;
 }
 
+type FromEnd = Extraction & { stoppedEarly: boolean; fromStep: boolean; bytesFrom: number };
+
+/**
+ * extractFromEnd in a worker thread (log-worker.ts) when the log has a credential-free `url`: the
+ * download and the extraction then run on a heap of their own, at the speed they have alone.
+ * Aborting `signal` stops the worker. Without a URL, runs here.
+ */
+export async function extractFromEndInWorker(
+  log: RangedLog,
+  opts: { signal?: AbortSignal; userAgent?: string } = {},
+): Promise<FromEnd> {
+  if (!log.url) return extractFromEnd(log, { signal: opts.signal });
+  opts.signal?.throwIfAborted();
+  const worker = new Worker(new URL('./log-worker.ts', import.meta.url), {
+    workerData: { url: log.url, size: log.size, userAgent: opts.userAgent },
+  });
+  try {
+    return await new Promise<FromEnd>((resolve, reject) => {
+      const onAbort = () => reject(opts.signal?.reason ?? new Error('aborted'));
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      worker.once(
+        'message',
+        (
+          m: { ok: true; result: FromEnd } | { ok: false; error: ConstructorParameters<typeof AppError>[0] },
+        ) => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          if (m.ok) resolve(m.result);
+          else reject(new AppError(m.error));
+        },
+      );
+      worker.once('error', (e) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        reject(e);
+      });
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
 /**
  * The extraction of a ranged log's failed step (see failedStepOffset), read forward from its start
  * until the result settles. `fromStep` says the line numbers count from the step's first line.
@@ -77,7 +119,7 @@ export async function failedStepOffset(log: RangedLog, opts: CallOptions = {}): 
 export async function extractFromEnd(
   log: RangedLog,
   opts: ExtractOptions & { signal?: AbortSignal } = {},
-): Promise<Extraction & { stoppedEarly: boolean; fromStep: boolean; bytesFrom: number }> {
+): Promise<FromEnd> {
   const from = await failedStepOffset(log, { signal: opts.signal });
   const x = await extractLogChunks(log.read(from, log.size, { signal: opts.signal }), opts);
   return { ...x, fromStep: from > 0, bytesFrom: from };

@@ -18,7 +18,7 @@ import type { ExtractDetails } from './details.ts';
 import { extractLog, extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
 import { triageFingerprint } from './fingerprint.ts';
-import { extractFromEnd } from './read-from-end.ts';
+import { extractFromEndInWorker } from './read-from-end.ts';
 import type { FailureKind } from './rule.ts';
 import type { TriageTarget } from './target.ts';
 import { FAILED_RUN_CONCLUSIONS } from './workflow-run.ts';
@@ -222,7 +222,7 @@ async function triageJob(
     const opened = github.openJobLog ? await github.openJobLog(jobRef, { signal }) : null;
     x = opened
       ? 'ranged' in opened
-        ? await extractFromEnd(opened.ranged, { signal })
+        ? await extractFromEndInWorker(opened.ranged, { signal })
         : await extractLogChunks(opened.stream, { signal })
       : github.streamJobLogBytes
         ? await extractLogChunks(github.streamJobLogBytes(jobRef, { signal }), { signal })
