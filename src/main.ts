@@ -114,7 +114,9 @@ async function run(config: Config): Promise<number> {
   try {
     await app.start();
   } catch (e) {
-    app.log.error({ err: e }, 'start failed');
+    // An expected condition (Slack refused the token, …) is one line for the person, no stack.
+    if (isAppError(e) && e.code !== 'internal') app.log.info({ code: e.code }, 'start failed');
+    else app.log.error({ err: e }, 'start failed');
     process.stderr.write(`Shipmate cannot start: ${isAppError(e) ? e.userMessage : (e as Error).message}\n`);
     await app.stop().catch(() => undefined);
     return 1;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
-import { createBoltApp } from './clients/slack.ts';
+import { createBoltApp, verifySlackToken } from './clients/slack.ts';
 import type { Config } from './config.ts';
 import { runConsole } from './console/console.ts';
 import type { Assembled } from './features/assemble.ts';
@@ -73,10 +73,12 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
       ? [adminQueuesRoute({ queue: d.jobs.queue, token: config.admin.token, write: config.admin.write, log })]
       : []),
   ];
+  // Nothing listens (so /readyz cannot say ready) before Slack answered auth.test and took the token.
+  const identity = await verifySlackToken(config, log);
   let bolt: App | undefined;
   let server: Server | undefined;
   if (config.role !== 'worker') {
-    bolt = createBoltApp(config, log, routes);
+    bolt = createBoltApp(config, log, routes, identity);
     if (d.instrumentSlack) instrumentBolt(bolt, d.metrics);
     registerSlack(bolt, {
       router: d.router,

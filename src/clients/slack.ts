@@ -2,6 +2,7 @@ import { App, type CustomRoute, LogLevel } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/logger';
 import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
 import type { Route } from '../http/health.ts';
 import type { Logger } from '../log.ts';
 import { type Metrics, secondsSince } from '../metrics/metrics.ts';
@@ -86,7 +87,12 @@ export function createSlackWebClient(
  * The Bolt app: HTTP receiver (`POST /slack/events` plus `routes`) or Socket Mode (the caller serves
  * `routes` itself), depending on the config's mode.
  */
-export function createBoltApp(config: Config, log: Logger, routes: readonly Route[]): App {
+export function createBoltApp(
+  config: Config,
+  log: Logger,
+  routes: readonly Route[],
+  identity?: SlackIdentity,
+): App {
   // Bolt matches custom routes with path-to-regexp: a prefix route is its path plus a wildcard.
   const customRoutes: CustomRoute[] = routes.flatMap((r) => {
     const { prefix, ...route } = r;
@@ -94,6 +100,10 @@ export function createBoltApp(config: Config, log: Logger, routes: readonly Rout
   });
   const common = {
     token: config.slack.botToken,
+    // verifySlackToken already ran auth.test: Bolt need not call it again (and cannot fail on it later).
+    ...(identity?.botId && identity.botUserId
+      ? { botId: identity.botId, botUserId: identity.botUserId, tokenVerificationEnabled: false }
+      : {}),
     logger: slackLogger(log),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: RETRY, timeout: 10_000 },
     customRoutes,
@@ -117,4 +127,54 @@ export function createBoltApp(config: Config, log: Logger, routes: readonly Rout
     });
   }
   return new App({ ...common, signingSecret: config.slack.signingSecret });
+}
+
+/** Who the bot token belongs to, from `auth.test`. */
+export interface SlackIdentity {
+  botUserId?: string;
+  botId?: string;
+}
+
+/** Slack's answers to auth.test that mean the token itself was refused. */
+const REFUSED = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired']);
+
+/**
+ * Calls Slack's `auth.test` once at start (a couple of quick retries, 5 s each), so nothing says
+ * ready before Slack answered and accepted the token. Throws AppError `slack_auth_failed` whose
+ * message is one line naming auth.test, the URL and the cause.
+ */
+export async function verifySlackToken(config: Config, log: Logger): Promise<SlackIdentity> {
+  const url = config.slack.apiUrl ?? 'https://slack.com/api/';
+  const web = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger: slackLogger(log),
+    retryConfig: { retries: 2, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    timeout: 5000,
+  });
+  try {
+    const r = await web.auth.test();
+    return { botUserId: r.user_id, botId: r.bot_id };
+  } catch (e) {
+    const err = e as {
+      data?: { error?: string };
+      original?: { message?: string; code?: string; cause?: { code?: string; message?: string } };
+      message?: string;
+    };
+    const slackError = err.data?.error;
+    // web-api wraps fetch's TypeError ("fetch failed"), whose cause holds the network code.
+    const o = err.original;
+    const cause =
+      slackError ?? o?.cause?.code ?? o?.code ?? o?.cause?.message ?? o?.message ?? err.message ?? String(e);
+    const hint =
+      slackError && REFUSED.has(slackError)
+        ? 'SLACK_BOT_TOKEN was refused: use the Bot User OAuth Token (xoxb-…) from OAuth & Permissions.'
+        : slackError
+          ? 'Slack refused the token; check SLACK_BOT_TOKEN.'
+          : 'Slack did not answer; check the network, a proxy, or SLACK_API_URL.';
+    throw new AppError({
+      code: 'slack_auth_failed',
+      userMessage: `Slack's auth.test at ${url} failed (${cause}). ${hint}`,
+      cause: e,
+    });
+  }
 }
