@@ -50,6 +50,13 @@ export interface JobWorker {
 }
 
 /**
+ * Retryable errors a job does not retry: a Kubernetes request that already waited the whole
+ * KUBE_REQUEST_TIMEOUT_SECONDS would make the person wait that long again per attempt (a hung API
+ * server kept `/ops status` silent for minutes); they hear at once and may ask again.
+ */
+const NOT_RETRIED: ReadonlySet<string> = new Set(['kube_timeout']);
+
+/**
  * The consumer side: runs each job's processor with a progress message, retries for transient
  * failures, and an AbortSignal for cancellation, time limits and shutdown.
  */
@@ -238,7 +245,7 @@ export function createJobWorker(o: WorkerOptions): JobWorker {
       }
       const err = toAppError(e);
       const maxAttempts = job.opts.attempts ?? 1;
-      if (err.retryable && attempt < maxAttempts) {
+      if (err.retryable && !NOT_RETRIED.has(err.code) && attempt < maxAttempts) {
         outcome.value = 'retried';
         log.warn({ err: err.cause ?? err, code: err.code, attempt }, 'job attempt failed; will retry');
         reporter.step(`attempt ${attempt} failed (${err.userMessage}) — retrying`);

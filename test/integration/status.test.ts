@@ -121,6 +121,33 @@ describe('/ops status and /ops logs through the whole app', () => {
     expect(text).toContain('[REDACTED]');
   });
 
+  it('a Kubernetes API that accepts connections and never answers: one attempt, reported after the request timeout', async () => {
+    const hung = await startFakeKube({ objects: makeCluster({ pods: 20 }) });
+    hung.fail(/\/pods/, 'hang');
+    try {
+      const r = await runMain(
+        {
+          REDIS_URL,
+          SHIPMATE_QUEUE_PREFIX: `${prefix}-hung`,
+          SHIPMATE_CONFIG: teamFile('{}\n'),
+          KUBECONFIG: hung.kubeconfigPath,
+          KUBE_REQUEST_TIMEOUT_SECONDS: '1',
+          LOG_LEVEL: 'warn',
+        },
+        '/ops status\n',
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(
+        /Cluster status failed: The Kubernetes API of cluster "fake-main" .* did not answer within 1 s/,
+      );
+      expect(r.stdout).not.toContain('retrying');
+      expect(hung.requests.filter((q) => q.path.endsWith('/pods'))).toHaveLength(1);
+    } finally {
+      await hung.close();
+      await cleanRedis(`${prefix}-hung`);
+    }
+  });
+
   it('works from the console too', async () => {
     let r: MainResult;
     try {
