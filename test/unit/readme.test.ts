@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { opsCommands, readmeCommandRows } from '../../scripts/commands-table.ts';
 import { ENV } from '../../src/config.ts';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -12,6 +13,12 @@ describe('README.md stays true', () => {
     );
     expect(rows.map(([name]) => name).sort()).toEqual(Object.keys(ENV).sort());
     for (const [name, doc] of rows) expect(doc).toBe(ENV[name as keyof typeof ENV].doc);
+  });
+
+  it("its commands table lists every subcommand by the command's own usage line, flags included", async () => {
+    const usages = (await opsCommands()).map((c) => c.usage);
+    expect(usages.length).toBeGreaterThan(10);
+    expect(readmeCommandRows(readme).map(([usage]) => usage)).toEqual(usages);
   });
 
   it('quotes the command npm start runs, V8 flags included (deployments that start Node themselves copy it)', () => {
