@@ -55,6 +55,8 @@ export interface RunningMain {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Resolves with the first capture group (or the whole match) once stdout matches, or rejects after `timeoutMs`. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** The same for stderr (messages to the person outside the conversation, logs). */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<string>;
   readonly stdout: string;
   done: Promise<MainResult>;
 }
@@ -84,11 +86,35 @@ export function startMain(
   });
   child.stderr.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;
+    for (const l of listeners) l();
   });
   const done = new Promise<MainResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  const waitFor = (which: () => string, name: string, pattern: RegExp, timeoutMs: number) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const m = pattern.exec(which());
+        if (!m) return;
+        cleanup();
+        resolve(m[1] ?? m[0]);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(
+            `no ${name} matching ${pattern} in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr.slice(-3000)}`,
+          ),
+        );
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      listeners.add(check);
+      check();
+    });
   return {
     pid: child.pid,
     get stdout() {
@@ -102,29 +128,7 @@ export function startMain(
       await done.catch(() => undefined);
     },
     done,
-    waitForOutput(pattern, timeoutMs = 20_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const m = pattern.exec(stdout);
-          if (!m) return;
-          cleanup();
-          resolve(m[1] ?? m[0]);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(
-              `no output matching ${pattern} in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr.slice(-3000)}`,
-            ),
-          );
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-        };
-        listeners.add(check);
-        check();
-      });
-    },
+    waitForOutput: (pattern, timeoutMs = 20_000) => waitFor(() => stdout, 'output', pattern, timeoutMs),
+    waitForStderr: (pattern, timeoutMs = 20_000) => waitFor(() => stderr, 'stderr', pattern, timeoutMs),
   };
 }
