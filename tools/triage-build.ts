@@ -55,6 +55,13 @@ function codeBlock(job: TriagedJob): string {
   return `\`\`\`${body.trimEnd()}\`\`\``;
 }
 
+/** `log line 1234`, or `line 12 of step 5` when the log was read from the failed step's start. */
+function lineWhere(job: TriagedJob): string {
+  return job.linesFrom === 'step' && job.failedStep
+    ? `line ${job.logLine} of step ${job.failedStep.number}`
+    : `log line ${job.logLine}`;
+}
+
 function detailsLine(job: TriagedJob): string {
   const d = job.details;
   const parts = [
@@ -103,8 +110,8 @@ export const triageBuild = defineTool({
   },
   description:
     'Triage a failed GitHub Actions run: for each failed job, the failed step, the few log lines that show why ' +
-    '(the first real error, secrets redacted), the kind of failure (test, compile, lint, dependency, ' +
-    'infrastructure, timeout, cancelled, unknown) and a link to the log line. Use it when someone asks why a ' +
+    '(the first real error, secrets redacted), the kind of failure (test, compile, lint, dependency, config, ' +
+    'deploy, infrastructure, timeout, cancelled, unknown) and a link to the log line. Use it when someone asks why a ' +
     'build/CI/pipeline failed or to look at a run; give owner/repo and optionally a run id, run URL or branch ' +
     '(default: the latest failed run on the default branch). Read-only. Not for listing failures (use ' +
     'recent_ci_failures) and not for re-running (that is the "Re-run failed jobs" button or /ops rerun).',
@@ -139,7 +146,7 @@ export const triageBuild = defineTool({
       let s =
         `Job "${job.name}"${job.failedStep ? `, step "${job.failedStep.name}"` : ''}: ${kindLabel(job.kind)}` +
         `${job.rule ? ` (rule ${job.rule}, ${job.confidence} confidence)` : ''}.`;
-      if (job.firstError) s += ` First error (log line ${job.logLine}): ${job.firstError.trim()}.`;
+      if (job.firstError) s += ` First error (${lineWhere(job)}): ${job.firstError.trim()}.`;
       const facts = [
         d.testName ? `test ${d.testName}` : '',
         d.expected !== undefined ? `expected ${d.expected}` : '',
@@ -177,7 +184,7 @@ export const triageBuild = defineTool({
       blocks.push(section(`${jobHeadline(job)}${details ? `\n${details}` : ''}`));
       if (job.excerpt.length > 0) blocks.push(section(codeBlock(job)));
       const foot = [
-        job.logLine !== null ? `<${job.logUrl}|View log line ${job.logLine}>` : `<${job.logUrl}|View log>`,
+        job.logLine !== null ? `<${job.logUrl}|View ${lineWhere(job)}>` : `<${job.logUrl}|View log>`,
         job.section && job.section !== job.failedStep?.name
           ? `in _${escapeMrkdwn(truncate(job.section, 80))}_`
           : '',

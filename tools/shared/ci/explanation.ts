@@ -46,8 +46,10 @@ export function triageExplanationInput(result: TriageResult, job: TriagedJob, ma
     d.exitCode !== undefined ? `Exit code: ${d.exitCode}` : '',
     job.verdict ? `Runner verdict: ${job.verdict}` : '',
     job.note ? `Note: ${job.note}` : '',
-    job.firstError ? `First error (log line ${job.logLine}): ${job.firstError}` : '',
-    'Excerpt (log line: text):',
+    job.firstError
+      ? `First error (${job.linesFrom === 'step' ? 'line of the failed step' : 'log line'} ${job.logLine}): ${job.firstError}`
+      : '',
+    `Excerpt (${job.linesFrom === 'step' ? 'line in the failed step' : 'log line'}: text):`,
   ].filter(Boolean);
   let out = lines.join('\n');
   for (const l of job.excerpt) {
