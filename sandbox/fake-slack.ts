@@ -23,7 +23,7 @@ export interface FakeSlack {
   failNext(method: string, error: string, times?: number): void;
   /**
    * An outage, until {@link recover}: Web API methods (or `response_url`) whose name matches
-   * `methods` answer HTTP `status` (default 500) and do nothing. Such calls are recorded with
+   * `methods` answer HTTP `status` (default 500; 429 comes with `Retry-After: 0`) and do nothing. Such calls are recorded with
    * `response: { status }`. Driven by the test, not by a clock.
    */
   outage(methods: RegExp, status?: number): void;
@@ -194,7 +194,10 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
       if (down?.methods.test(method)) {
         const status = down.status;
         calls.push({ method, args, headers: req.headers, response: { status } });
-        res.writeHead(status, { 'content-type': 'text/html' }).end('<html>Slack is having trouble</html>');
+        // Slack's rate limit says when to come back (here: at once — the test decides when it ends).
+        const headers: Record<string, string> = { 'content-type': 'text/html' };
+        if (status === 429) headers['retry-after'] = '0';
+        res.writeHead(status, headers).end('<html>Slack is having trouble</html>');
         for (const w of waiters) w();
         return;
       }

@@ -135,4 +135,44 @@ describe('the progress reporter', () => {
     await clock.advance(100);
     expect(events.map((e) => e.op)).toEqual(['post', 'final']);
   });
+
+  it('Slack refusing the progress message does not stop the job: the result is posted at the end, named, and kept', async () => {
+    const posts: Array<{ text: string; key?: string; lookFirst?: boolean; patienceMs?: number }> = [];
+    const thread: Array<string | undefined> = [];
+    const saved: unknown[] = [];
+    let down = true;
+    const m: Messenger = {
+      async post(_t, msg, o) {
+        posts.push({ text: msg.text, key: o?.key, lookFirst: o?.lookFirst, patienceMs: o?.patienceMs });
+        if (down)
+          throw Object.assign(new Error('HTTP 500'), { code: 'slack_webapi_http_error', statusCode: 500 });
+        return { channel: 'C1', ts: '2.0' };
+      },
+      async update() {
+        throw new Error('nothing to update');
+      },
+      async postInThread(_t, _h, _msg, o) {
+        thread.push(o?.key);
+      },
+      async ephemeral() {},
+    };
+    const p = createProgressReporter({
+      ...base,
+      messenger: m,
+      lookFirst: true,
+      startPatienceMs: 1234,
+      saveHandle: async (h) => void saved.push(h),
+    });
+    await p.start(); // does not throw
+    expect(p.handle()).toBeUndefined();
+    down = false;
+    await p.finish({ text: 'all green' }, [{ text: 'details' }, { text: 'more' }]);
+    expect(posts).toEqual([
+      { text: 'Status: working…', key: 'j1:progress', lookFirst: true, patienceMs: 1234 },
+      { text: 'all green', key: 'j1:final', lookFirst: false, patienceMs: undefined },
+    ]);
+    expect(thread).toEqual(['j1:thread:0', 'j1:thread:1']);
+    // Saved, so a redelivery edits this message instead of posting another.
+    expect(saved).toEqual([{ channel: 'C1', ts: '2.0' }]);
+  });
 });
