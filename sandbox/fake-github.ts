@@ -3,7 +3,9 @@
  * repositories, workflow runs (filtered by branch and status), jobs with steps, job logs as a 302 to
  * a second, unauthenticated "storage" path that streams the log — generated on the fly, so a 500 MB
  * log costs no memory — re-runs of failed jobs, GitHub App installations and tokens, and failures on
- * demand (404/410/401/403, secondary rate limit with `retry-after`, primary rate limit).
+ * demand (404/410/401/403, secondary rate limit with `retry-after`, primary rate limit). Repositories
+ * can also hold files, branches and pull requests, served with the Git data API and written to by
+ * commits, refs and new pull requests (fake-github-repo.ts; what was written is in `writes`).
  *
  * Every request is recorded (method, path, query, headers with the Authorization value replaced by
  * its scheme), and so is every log download (bytes sent, finished or cut off by the client).
@@ -12,6 +14,18 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRepoContent, type FakeRepoContent, type RepoWrites } from './fake-github-repo.ts';
+
+export type {
+  FakeCommitRecord,
+  FakePull,
+  FakePullFile,
+  FakePullRecord,
+  FakePush,
+  FakeRefRecord,
+  FakeRepoContent,
+  RepoWrites,
+} from './fake-github-repo.ts';
 
 export type FakeConclusion =
   | 'success'
@@ -68,7 +82,7 @@ export interface FakeRun {
   notRerunnable?: string;
 }
 
-export interface FakeRepo {
+export interface FakeRepo extends FakeRepoContent {
   owner: string;
   name: string;
   defaultBranch?: string;
@@ -95,6 +109,8 @@ export interface RecordedRequest {
   auth: string | null;
   /** For App tokens and JWTs: which installation token / whether a JWT was used. */
   credential: string | null;
+  /** The JSON body of a POST/PATCH/PUT (the raw text when it is not JSON). */
+  body?: unknown;
 }
 
 export interface LogDownload {
@@ -126,6 +142,14 @@ export interface FakeGitHub {
   logDownloads: LogDownload[];
   reruns: { owner: string; repo: string; runId: number }[];
   repos: FakeRepo[];
+  /** Commits, refs and pull requests written through the API, in order. */
+  writes: RepoWrites;
+  /** The commit a branch of a repository points at now (default: its default branch). */
+  branchHead(owner: string, repo: string, branch?: string): string | undefined;
+  /** Every file of a repository at a branch or commit (path → text). */
+  filesAt(owner: string, repo: string, ref?: string): Record<string, string> | undefined;
+  /** A commit's parents. */
+  parentsOf(owner: string, repo: string, sha: string): string[] | undefined;
   /** Makes the next matching request(s) fail. */
   fail(f: Failure): void;
   /** A secondary rate limit: 403 with `retry-after` and GitHub's message. */
@@ -150,6 +174,7 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const installationTokens = new Map<string, number>();
   let tokenCounter = 0;
   const downloadWaiters: { jobId: number; resolve: (d: LogDownload) => void }[] = [];
+  const content = createRepoContent();
 
   const findRepo = (owner: string, name: string) =>
     repos.find(
@@ -343,6 +368,17 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
       if (typeof v === 'string') headers[k] = k === 'authorization' ? (auth.scheme ?? '') : v;
     }
     const isJwt = auth.scheme === 'bearer' && (auth.value ?? '').split('.').length === 3;
+    let body: unknown;
+    if (method === 'POST' || method === 'PATCH' || method === 'PUT') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = text;
+      }
+    }
     requests.push({
       method,
       path,
@@ -356,12 +392,8 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
           : auth.value
             ? 'token'
             : null,
+      ...(body === undefined ? {} : { body }),
     });
-    if (method === 'POST' || method === 'PATCH' || method === 'PUT') {
-      for await (const _ of req) {
-        // drain the body
-      }
-    }
 
     const failure = failures.find(
       (f) =>
@@ -461,11 +493,13 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     if (rest === '/actions/runs' && method === 'GET') {
       const branch = url.searchParams.get('branch');
       const status = url.searchParams.get('status');
+      const headSha = url.searchParams.get('head_sha');
       const perPage = Number(url.searchParams.get('per_page') ?? 30);
       const page = Number(url.searchParams.get('page') ?? 1);
       const runs = (repo.runs ?? []).filter(
         (r) =>
           (!branch || r.headBranch === branch) &&
+          (!headSha || r.headSha === headSha) &&
           (!status || r.conclusion === status || (r.status ?? 'completed') === status),
       );
       return send(res, 200, {
@@ -496,6 +530,19 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
       }
       return notFound(res);
     }
+    if (
+      content.handle({
+        repo,
+        rest,
+        method,
+        query: url.searchParams,
+        body,
+        accept: String(req.headers.accept ?? ''),
+        res,
+        send,
+      })
+    )
+      return;
     m = /^\/actions\/jobs\/(\d+)\/logs$/.exec(rest);
     if (m && method === 'GET') {
       const hit = findJob(repo, Number(m[1]));
@@ -533,6 +580,19 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     logDownloads,
     reruns,
     repos,
+    writes: content.writes,
+    branchHead(owner, name, branch) {
+      const repo = findRepo(owner, name);
+      return repo && content.branchHead(repo, branch);
+    },
+    filesAt(owner, name, ref) {
+      const repo = findRepo(owner, name);
+      return repo && content.filesAt(repo, ref);
+    },
+    parentsOf(owner, name, sha) {
+      const repo = findRepo(owner, name);
+      return repo && content.parentsOf(repo, sha);
+    },
     fail(f) {
       failures.push({ ...f, left: f.times ?? 1 });
     },

@@ -1,10 +1,13 @@
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
 import type { KubePort } from '../../tools/shared/kube-port.ts';
+import type { RepoPort } from '../../tools/shared/repo-port.ts';
 import type { Config } from '../config.ts';
 import type { KubeDeployPort } from '../deploys/kube-deploy-port.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { createGitHubPort } from './github.ts';
+import { createRepoPort } from './github-repo.ts';
+import { createGitHubSession } from './github-session.ts';
 import { createKubePort } from './kube.ts';
 import { createKubeDeployPort } from './kube-deploy.ts';
 import { createKubeContextPool } from './kube-pool.ts';
@@ -16,6 +19,8 @@ export interface Clients {
   kubeDeploy: KubeDeployPort & Pick<KubePort, 'list'>;
   /** Absent without GITHUB_TOKEN or a GitHub App. */
   github: GitHubPort | undefined;
+  /** A repository's files and pull requests; same credentials and presence as `github`. */
+  repo: RepoPort | undefined;
   close(): Promise<void>;
 }
 
@@ -32,21 +37,23 @@ export function createClients(config: Config, log: Logger, metrics?: Metrics): C
   const kube = createKubePort(kubeOptions, pool);
   const kubeDeploy = createKubeDeployPort({ ...kubeOptions, pool });
   const gh = config.github;
-  const github =
-    gh.token || gh.appId
-      ? createGitHubPort({
-          baseUrl: gh.apiUrl,
-          token: gh.token,
-          appId: gh.appId,
-          privateKey: gh.privateKey,
-          onWarning: (message) => log.warn({ integration: 'github' }, message),
-          metrics,
-        })
-      : undefined;
+  const ghOptions = {
+    baseUrl: gh.apiUrl,
+    token: gh.token,
+    appId: gh.appId,
+    privateKey: gh.privateKey,
+    onWarning: (message: string) => log.warn({ integration: 'github' }, message),
+    metrics,
+  };
+  // One session: both ports share the clients, the installation look-ups and the rate-limit handling.
+  const session = gh.token || gh.appId ? createGitHubSession(ghOptions) : undefined;
+  const github = session && createGitHubPort(ghOptions, session);
+  const repo = session && createRepoPort(ghOptions, session);
   return {
     kube,
     kubeDeploy,
     github,
+    repo,
     async close() {
       await kube.close().catch(() => undefined);
       await kubeDeploy.close().catch(() => undefined);

@@ -1,13 +1,33 @@
 /**
- * GitHub failures as AppErrors, in terms of the request (repository, run, job, log, re-run) and of
- * the credential in use, with what to do about them.
+ * GitHub failures as AppErrors, in terms of the request (repository, run, job, log, re-run, file,
+ * tree, pull request, commit) and of the credential in use, with what to do about them — a missing
+ * permission is named.
  */
 
 import { AppError } from '../../tools/shared/errors.ts';
 import type { JobRef, RepoRef } from '../../tools/shared/github-port.ts';
 
-/** What a request was about, for the wording of its errors. */
-export type What = 'repo' | 'runs' | 'run' | 'jobs' | 'logs' | 'rerun' | 'installation';
+/**
+ * What a request was about, for the wording of its errors. The repository port's kinds: `contents`
+ * (a file or ref), `tree`, `pull` (a pull request or its files) are reads; `git` writes blobs, trees,
+ * commits and refs; `pulls-write` opens a pull request.
+ */
+export type What =
+  | 'repo'
+  | 'runs'
+  | 'run'
+  | 'jobs'
+  | 'logs'
+  | 'rerun'
+  | 'installation'
+  | 'contents'
+  | 'tree'
+  | 'pull'
+  | 'git'
+  | 'pulls-write';
+
+/** The kinds that read a repository's code or pull requests (not Actions). */
+const CODE_READS: readonly What[] = ['contents', 'tree', 'pull'];
 
 /** What an Octokit request error (or a fetch failure) looks like. */
 export interface HttpishError {
@@ -36,7 +56,56 @@ const PERMISSION_HINT = {
   write:
     "Re-running needs 'Actions: write' (fine-grained token or GitHub App) or the 'repo' scope (classic token), " +
     'and the token owner must have write access to the repository.',
+  code:
+    "Reading a repository's files and pull requests needs 'Contents: read' and 'Pull requests: read' (plus 'Metadata: read') " +
+    "for a fine-grained token or a GitHub App (accepted in its installation), or the 'repo' scope for a classic token " +
+    "('public_repo' for public repositories).",
+  git:
+    "Committing needs 'Contents: write' (fine-grained token or GitHub App, accepted in its installation) or the 'repo' " +
+    'scope (classic token), and the token owner must have write access to the repository.',
+  'pulls-write':
+    "Opening a pull request needs 'Pull requests: write' (fine-grained token or GitHub App, accepted in its installation) " +
+    "or the 'repo' scope (classic token), and the token owner must have write access to the repository.",
 };
+
+/** The permission hint for a kind of request. */
+function hintFor(what: What): string {
+  if (what === 'rerun') return PERMISSION_HINT.write;
+  if (what === 'git' || what === 'pulls-write') return PERMISSION_HINT[what];
+  if (CODE_READS.includes(what)) return PERMISSION_HINT.code;
+  return PERMISSION_HINT.read;
+}
+
+/** What a request was about, in words: `run 12`, `the file src/a.ts`, `pull request #4`, … */
+function thingOf(ctx: { what: What; id?: number; subject?: string }): string {
+  switch (ctx.what) {
+    case 'run':
+    case 'jobs':
+    case 'rerun':
+      return `run ${ctx.id}`;
+    case 'logs':
+      return `the log of job ${ctx.id}`;
+    case 'contents':
+      return ctx.subject ? `\`${ctx.subject}\`` : 'the files';
+    case 'tree':
+      return ctx.subject ? `the file tree at ${ctx.subject}` : 'the file tree';
+    case 'pull':
+    case 'pulls-write':
+      return ctx.id ? `pull request #${ctx.id}` : 'pull requests';
+    case 'git':
+      return ctx.subject ? `branch ${ctx.subject}` : 'the branches';
+    default:
+      return 'workflow runs';
+  }
+}
+
+/** The verb of a 403: what the credential may not do. */
+function verbOf(what: What): string {
+  if (what === 'rerun') return 're-run';
+  if (what === 'git') return 'commit to';
+  if (what === 'pulls-write') return 'open';
+  return 'read';
+}
 
 /**
  * Maps an Octokit/fetch failure to an AppError saying what went wrong in terms of the request
@@ -45,7 +114,7 @@ const PERMISSION_HINT = {
  */
 export function mapGitHubError(
   e: unknown,
-  ctx: { what: What; ref: RepoRef; id?: number; credential: string; app: boolean },
+  ctx: { what: What; ref: RepoRef; id?: number; subject?: string; credential: string; app: boolean },
 ): unknown {
   if (e instanceof AppError) return e;
   const err = e as HttpishError;
@@ -54,12 +123,7 @@ export function mapGitHubError(
   const status = typeof err?.status === 'number' ? err.status : undefined;
   const headers = err?.response?.headers ?? {};
   const ghMessage = messageOf(err);
-  const thing =
-    ctx.what === 'run' || ctx.what === 'jobs' || ctx.what === 'rerun'
-      ? `run ${ctx.id}`
-      : ctx.what === 'logs'
-        ? `the log of job ${ctx.id}`
-        : 'workflow runs';
+  const thing = thingOf(ctx);
 
   // No HTTP response at all: DNS, refused connection, TLS, timeout. Octokit reports these as 500.
   if (status === undefined || (status === 500 && !err?.response)) {
@@ -111,12 +175,32 @@ export function mapGitHubError(
       cause: e,
     });
   }
+  if (
+    ctx.what === 'pulls-write' &&
+    status === 422 &&
+    /draft pull requests are not supported/i.test(ghMessage)
+  ) {
+    return new AppError({
+      code: 'github_drafts_unsupported',
+      userMessage: `${repo} does not allow draft pull requests (${ghMessage}).`,
+      cause: e,
+    });
+  }
   if (status === 403) {
+    const target = ctx.what === 'pulls-write' ? `a pull request in ${repo}` : `${thing} of ${repo}`;
+    return new AppError({
+      code: 'github_no_access',
+      userMessage: `${ctx.credential} may not ${verbOf(ctx.what)} ${target} (403 ${ghMessage}). ${hintFor(ctx.what)}`,
+      cause: e,
+    });
+  }
+  if ((ctx.what === 'git' || ctx.what === 'pulls-write') && status === 404) {
+    // GitHub answers 404 to a write the credential may not make on a repository it can read.
     return new AppError({
       code: 'github_no_access',
       userMessage:
-        `${ctx.credential} may not ${ctx.what === 'rerun' ? 're-run' : 'read'} ${thing} of ${repo} (403 ${ghMessage}). ` +
-        PERMISSION_HINT[ctx.what === 'rerun' ? 'write' : 'read'],
+        `GitHub answered 404 when ${ctx.credential} tried to ${ctx.what === 'git' ? `commit to ${repo}` : `open a pull request in ${repo}`} ` +
+        `(${ghMessage}): usually a missing permission. ${hintFor(ctx.what)}`,
       cause: e,
     });
   }
@@ -130,6 +214,13 @@ export function mapGitHubError(
         userMessage:
           `GitHub has no repository ${repo} that ${ctx.credential} can see. Check the name (owner/repo)` +
           (ctx.app ? ' and that the App is installed on it.' : ' and that the token has access to it.'),
+        cause: e,
+      });
+    }
+    if (CODE_READS.includes(ctx.what)) {
+      return new AppError({
+        code: 'github_not_found',
+        userMessage: `${repo} has no ${thing} that ${ctx.credential} can see. Check the name; if it exists, ${hintFor(ctx.what)}`,
         cause: e,
       });
     }
@@ -155,8 +246,16 @@ export function mapGitHubError(
 }
 
 function messageOf(err: HttpishError | undefined): string {
-  const data = err?.response?.data as { message?: unknown } | undefined;
-  if (data && typeof data.message === 'string') return data.message;
+  const data = err?.response?.data as { message?: unknown; errors?: unknown } | undefined;
+  if (data && typeof data.message === 'string') {
+    // A 422's details ("A pull request already exists for acme:x.") are in `errors`.
+    const details = Array.isArray(data.errors)
+      ? data.errors
+          .map((d: unknown) => (typeof d === 'string' ? d : (d as { message?: unknown })?.message))
+          .filter((d): d is string => typeof d === 'string' && d !== '')
+      : [];
+    return details.length ? `${data.message}: ${details.join('; ')}` : data.message;
+  }
   const m = err?.message ?? '';
   // Octokit appends " - https://docs.github.com/…"; keep the sentence.
   return m.replace(/ - https?:\/\/\S+$/, '');

@@ -1,5 +1,6 @@
 import { processDeterministicTurn } from '../agent/guide.ts';
 import { readOnlyGitHub } from '../clients/github.ts';
+import { readOnlyRepo } from '../clients/github-repo.ts';
 import { handle, lazyHandler } from '../jobs/spec.ts';
 import { agentTurnSpec } from '../jobs/specs/agent-turn.ts';
 import { createMentionHandler } from '../ops/mention.ts';
@@ -24,7 +25,11 @@ export const agent = defineFeature({
       };
     }
     const llmConfig = config.llm;
-    const agentPorts = { ...ports, github: ports.github && readOnlyGitHub(ports.github) };
+    const agentPorts = {
+      ...ports,
+      github: ports.github && readOnlyGitHub(ports.github),
+      repo: ports.repo && readOnlyRepo(ports.repo),
+    };
     return {
       mention,
       jobs: [

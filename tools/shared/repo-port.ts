@@ -2,8 +2,20 @@
  * Reading and writing a repository's files through the GitHub API (contents, trees, the Git data API,
  * pull requests) — what drafting tests needs. Implemented over Octokit in src/clients/github-repo.ts
  * (same credentials, retries and installation look-up as the Actions port) and by the loopback fake.
- * Failures are AppErrors with specific codes (`github_repo_not_found`, `github_forbidden` naming the
- * permission, `github_ref_not_found`, `github_drafts_unsupported`, …).
+ * Failures are AppErrors with specific codes:
+ * - `github_repo_not_found` — no such repository (or one the credentials cannot see)
+ * - `github_no_access` — 401/403 (and a 404 on a write), the message naming the permission: reads need
+ *   'Contents: read' and 'Pull requests: read', commits 'Contents: write', opening a pull request
+ *   'Pull requests: write' (fine-grained token / GitHub App) or the 'repo' scope (classic token)
+ * - `github_ref_not_found` — resolveRef: no such branch, tag or commit
+ * - `github_not_found` — no such pull request (getFile answers undefined instead)
+ * - `github_conflict` — commitFiles: the branch moved meanwhile (not a fast-forward); retryable
+ * - `github_drafts_unsupported` — createPull with `draft: true` on a repository without drafts
+ * - `github_error` — any other refusal, with GitHub's words (e.g. "A pull request already exists for …")
+ * - `github_rate_limited`, `github_unreachable` — as for the Actions port (retryable)
+ *
+ * Writes go through Octokit's throttling, which spaces them at least one second apart (GitHub's advice
+ * against secondary rate limits): one commitFiles of n files makes n + 3 writes.
  */
 
 import type { CallOptions, RepoRef } from './github-port.ts';
