@@ -34,7 +34,7 @@ function repos(pushes: FakePush[]): FakeRepo[] {
         'package.json': '{"devDependencies":{"jest":"29.7.0"}}\n',
         'src/cart.ts': CART,
         'src/deep/nested/util.ts': 'export const x = 1;\n',
-        'test/cart.test.ts': "import { total } from '../src/cart';\n",
+        'test/cart.test.ts': "import { total } from '../src/cart.ts';\n",
         'src/big.ts': BIG,
       },
       branches: { 'feature/discounts': { 'src/cart.ts': CART, 'src/discount.ts': 'export const d = 2;\n' } },

@@ -75,7 +75,10 @@ export function memoryGitHub(
       const r = repoOf(q.owner, q.repo);
       return r.runs
         .filter(
-          (run) => (!q.branch || run.headBranch === q.branch) && (!q.status || run.conclusion === q.status),
+          (run) =>
+            (!q.branch || run.headBranch === q.branch) &&
+            (!q.status || run.conclusion === q.status) &&
+            (!q.headSha || toRun(r, run).headSha === q.headSha),
         )
         .slice(0, q.perPage ?? 10)
         .map((run) => toRun(r, run));
