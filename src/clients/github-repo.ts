@@ -220,17 +220,18 @@ export function createRepoPort(
       const head = await branchHead(req, req.branch, signal);
       const parent = head ?? req.baseSha;
       const ctx = { subject: req.branch };
+      const written = req.files;
       try {
         const base = await c.rest.git.getCommit({ ...at, commit_sha: parent, request: { signal } });
         const blobs = await Promise.all(
-          req.files.map((f) =>
+          written.map((f) =>
             c.rest.git.createBlob({ ...at, content: f.text, encoding: 'utf-8', request: { signal } }),
           ),
         );
         const tree = await c.rest.git.createTree({
           ...at,
           base_tree: base.data.tree.sha,
-          tree: req.files.map((f, i) => ({
+          tree: written.map((f, i) => ({
             path: f.path,
             mode: '100644' as const,
             type: 'blob' as const,
