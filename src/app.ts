@@ -9,6 +9,7 @@ import { createSlackWebClient } from './clients/slack.ts';
 import type { Config } from './config.ts';
 import { createConsoleMessenger } from './console/messenger.ts';
 import { newTraceId } from './context.ts';
+import { createRequestStore } from './deploys/requests.ts';
 import { assembleFeatures } from './features/assemble.ts';
 import type { Feature } from './features/feature.ts';
 import { featureList } from './features/index.ts';
@@ -120,19 +121,21 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     progressPatienceMs: delivery.progressPatienceMs,
   });
   metrics.watchQueue((...states) => jobs.queue.getJobCounts(...states));
+  const policy = createPolicy(config.team, createGroupMembers(web));
+  const audit = createAuditLog({
+    redis,
+    prefix: config.redis.prefix,
+    retentionMs: config.deploy.auditRetentionMs,
+    log,
+    metrics: meter,
+  });
   const parts = assembleFeatures(featureList(opts.features), {
     config,
     log,
     redis,
     messenger,
-    policy: createPolicy(config.team, createGroupMembers(web)),
-    audit: createAuditLog({
-      redis,
-      prefix: config.redis.prefix,
-      retentionMs: config.deploy.auditRetentionMs,
-      log,
-      metrics: meter,
-    }),
+    policy,
+    audit,
     queue: jobs,
     ports: { redact, kube, github, repo },
     kubeDeploy,
@@ -181,6 +184,15 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
         jobs,
         metrics,
         instrumentSlack: meter !== undefined,
+        home: {
+          config,
+          policy,
+          audit,
+          requests: createRequestStore(redis, config.redis.prefix),
+          queue: jobs.queue,
+          kube,
+          log,
+        },
         isStopping: () => stopping,
         console: {
           input: opts.input ?? process.stdin,

@@ -13,6 +13,7 @@ import type { JobRuntime } from './jobs/runtime.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { OpsRouter } from './ops/router.ts';
+import { type HomeDeps, publishHome, registerHome } from './slack/home.ts';
 import { instrumentBolt } from './slack/instrument.ts';
 import { registerSlack } from './slack/register.ts';
 
@@ -33,6 +34,8 @@ export interface FrontDoorDeps {
   metrics: Metrics;
   /** Count and time Slack requests (off only to measure what that costs). */
   instrumentSlack: boolean;
+  /** What the App Home shows (Slack modes). */
+  home: HomeDeps;
   isStopping: () => boolean;
   console: {
     input: Readable;
@@ -80,6 +83,7 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
   if (config.role !== 'worker') {
     bolt = createBoltApp(config, log, routes, identity);
     if (d.instrumentSlack) instrumentBolt(bolt, d.metrics);
+    const app = bolt;
     registerSlack(bolt, {
       router: d.router,
       onMention: d.parts.mention,
@@ -87,7 +91,9 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
       redis: d.redis,
       prefix: config.redis.prefix,
       log,
+      onHomeAction: (userId) => publishHome(app, d.home, userId),
     });
+    registerHome(bolt, d.home);
   }
   if (bolt && config.mode === 'http') {
     server = (await bolt.start(config.port)) as Server;

@@ -15,7 +15,7 @@ import { prepareForSlack } from './prepare.ts';
  * test checks both ways). Button action ids come from the features (Feature.actions).
  */
 export const SLACK_COMMANDS = ['/ops'] as const;
-export const SLACK_EVENTS = ['app_mention', 'message.im'] as const;
+export const SLACK_EVENTS = ['app_mention', 'message.im', 'app_home_opened'] as const;
 
 /** How long a command may take before we ack empty and answer through response_url instead. */
 const ACK_BUDGET_MS = 2000;
@@ -24,6 +24,8 @@ export interface SlackDeps {
   router: OpsRouter;
   /** Absent: no feature answers mentions (they are ignored). */
   onMention?: MentionHandler;
+  /** After a button clicked in the App Home ran: republish that person's Home. */
+  onHomeAction?: (userId: string) => Promise<void>;
   /** Every button action id the features render; each button's value is the `/ops` command it runs. */
   actions: readonly string[];
   redis: Redis;
@@ -153,7 +155,7 @@ export function registerSlack(app: App, deps: SlackDeps): void {
   const actionIds = deps.actions.map((a) => a.replace(/[^A-Za-z0-9_]/g, ''));
   app.action<BlockAction<ButtonAction>>(
     new RegExp(`^(${actionIds.join('|')})(:\\d+)?$`),
-    async ({ ack, body, action, respond }) => {
+    async ({ ack, body, action, respond, client }) => {
       await ack();
       if (action.type !== 'button') return;
       const value = action.value ?? '';
@@ -161,7 +163,9 @@ export function registerSlack(app: App, deps: SlackDeps): void {
         log.warn({ value, action: action.action_id }, 'button without an /ops command');
         return;
       }
-      const channel = body.channel?.id ?? body.container?.channel_id;
+      // A click in the App Home has no channel: the answer goes to the clicker's DM with the app.
+      const fromHome = body.view?.type === 'home';
+      const channel = body.channel?.id ?? body.container?.channel_id ?? (fromHome ? body.user.id : undefined);
       const messageTs: string | undefined = body.container?.message_ts ?? body.message?.ts;
       const threadTs: string | undefined = body.message?.thread_ts ?? messageTs;
       if (!channel) return;
@@ -176,6 +180,12 @@ export function registerSlack(app: App, deps: SlackDeps): void {
         logFields: { action: action.action_id },
       });
       const reply = await router.handle(value.slice('/ops '.length), ctx);
+      if (fromHome) {
+        if (reply.message.text || reply.message.blocks)
+          await client.chat.postMessage({ channel, ...prepareForSlack(reply.message) });
+        await deps.onHomeAction?.(body.user.id);
+        return;
+      }
       await respond({ ...toResponse(reply), response_type: 'ephemeral', replace_original: false });
     },
   );
