@@ -218,6 +218,22 @@ describe('the workloads', () => {
     }
   });
 
+  it('announces /metrics on the http port to Prometheus', () => {
+    for (const d of deployments()) {
+      const t = d.spec.template as unknown as { metadata: { annotations?: Record<string, string> } };
+      const port = d.spec.template.spec.containers[0] as Container & {
+        ports?: { name: string; containerPort: number }[];
+      };
+      expect(t.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/path': '/metrics',
+      });
+      expect(t.metadata.annotations?.['prometheus.io/port']).toBe(
+        String(port.ports?.find((p) => p.name === 'http')?.containerPort),
+      );
+    }
+  });
+
   it('sets requests and limits for CPU and memory', () => {
     for (const d of deployments())
       for (const c of d.spec.template.spec.containers) {
