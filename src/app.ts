@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { redact } from '../tools/shared/redact.ts';
-import { createAuditLog } from './audit/audit.ts';
+import { type AuditEntry, createAuditLog } from './audit/audit.ts';
 import { createClients } from './clients/create-clients.ts';
 import { createLlmPort } from './clients/llm.ts';
 import { connectRedis } from './clients/redis.ts';
@@ -21,6 +21,7 @@ import { createOpsRouter, type OpsRouter } from './ops/router.ts';
 import { createPolicy } from './policy/policy.ts';
 import { type FrontDoor, openFrontDoor } from './serve.ts';
 import { createGroupMembers } from './slack/group-members.ts';
+import { type HomeDeps, homeRefresher, publishHome } from './slack/home.ts';
 import { createSlackMessenger } from './slack/messenger.ts';
 import type { SlackRetryOptions } from './slack/slack-retry.ts';
 import { createSlackThreads } from './slack/threads.ts';
@@ -122,12 +123,14 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
   });
   metrics.watchQueue((...states) => jobs.queue.getJobCounts(...states));
   const policy = createPolicy(config.team, createGroupMembers(web));
+  let onAudit: ((e: AuditEntry) => void) | undefined;
   const audit = createAuditLog({
     redis,
     prefix: config.redis.prefix,
     retentionMs: config.deploy.auditRetentionMs,
     log,
     metrics: meter,
+    onRecord: (e) => onAudit?.(e),
   });
   const parts = assembleFeatures(featureList(opts.features), {
     config,
@@ -143,6 +146,20 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     threads: createSlackThreads(web),
     metrics,
   });
+  // The App Home: published on open (serve.ts) and, from any role, when a change request it shows changes.
+  const home: HomeDeps = {
+    config,
+    policy,
+    audit,
+    requests: createRequestStore(redis, config.redis.prefix),
+    queue: jobs.queue,
+    kube,
+    log,
+  };
+  if (web) {
+    const refresh = homeRefresher(home, (userId) => publishHome(web, home, userId));
+    onAudit = (e) => void refresh(e).catch((err: unknown) => log.warn({ err }, 'App Home refresh failed'));
+  }
   const router = createOpsRouter(parts.commands);
   const worker =
     config.role !== 'web'
@@ -184,15 +201,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
         jobs,
         metrics,
         instrumentSlack: meter !== undefined,
-        home: {
-          config,
-          policy,
-          audit,
-          requests: createRequestStore(redis, config.redis.prefix),
-          queue: jobs.queue,
-          kube,
-          log,
-        },
+        home,
         isStopping: () => stopping,
         console: {
           input: opts.input ?? process.stdin,

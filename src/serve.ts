@@ -91,7 +91,7 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
       redis: d.redis,
       prefix: config.redis.prefix,
       log,
-      onHomeAction: (userId) => publishHome(app, d.home, userId),
+      onHomeAction: (userId) => publishHome(app.client, d.home, userId),
     });
     registerHome(bolt, d.home);
   }

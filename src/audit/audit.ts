@@ -52,6 +52,8 @@ export function createAuditLog(o: {
   log: Logger;
   /** Every approval decision and every finished deploy or rollback passes through here: counted once. */
   metrics?: Metrics;
+  /** Called after each entry is stored (the App Home refreshes the people a request concerns). */
+  onRecord?: (entry: AuditEntry) => void;
 }): AuditLog {
   const key = `${o.prefix}:audit`;
   return {
@@ -61,6 +63,7 @@ export function createAuditLog(o: {
       await o.redis.xadd(key, 'MINID', '~', minId, '*', ...fields);
       o.log.info({ audit: entry, traceId: entry.traceId }, `audit: ${entry.type}`);
       count(o.metrics, entry);
+      o.onRecord?.(entry);
     },
     async recent(filter = {}, limit = 20) {
       // Newest first, a page at a time, until enough entries match or the stream ends: a quiet

@@ -12,7 +12,7 @@ import {
 } from '../../tools/shared/block-kit.ts';
 import type { KubePort } from '../../tools/shared/kube-port.ts';
 import type { Block } from '../../tools/shared/message.ts';
-import type { AuditLog } from '../audit/audit.ts';
+import type { AuditEntry, AuditLog } from '../audit/audit.ts';
 import type { Config } from '../config.ts';
 import type { ChangeRequest, RequestStore } from '../deploys/requests.ts';
 import { formatWhen } from '../digests/render.ts';
@@ -190,19 +190,48 @@ export async function buildHome(
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }
 
+/** The one Web API method the Home needs. */
+export interface ViewsClient {
+  views: { publish(args: { user_id: string; view: { type: 'home'; blocks: Block[] } }): Promise<unknown> };
+}
+
 /** Publishes `userId`'s Home tab; failures are logged (a Home tab is never worth an error to the user). */
-export async function publishHome(app: App, d: HomeDeps, userId: string): Promise<void> {
+export async function publishHome(client: ViewsClient, d: HomeDeps, userId: string): Promise<void> {
   try {
-    await app.client.views.publish({ user_id: userId, view: await buildHome(d, userId) });
+    await client.views.publish({ user_id: userId, view: await buildHome(d, userId) });
   } catch (err) {
     d.log.warn({ err, userId }, 'could not publish the App Home');
   }
 }
 
+/**
+ * When a change request is created or decided, the Homes of the people who can act on it are out
+ * of date: its approvers (or, without approvers, its deployers), the admins and its requester. Slack
+ * user ids only — a user group's members are not listed here; they see it when they next open it.
+ */
+export function homeRefresher(d: HomeDeps, publish: (userId: string) => Promise<void>) {
+  return async (e: AuditEntry): Promise<void> => {
+    if (!['requested', 'approved', 'rejected', 'expired'].includes(e.type) || !e.service || !e.environment)
+      return;
+    const env = d.config.team.services[e.service]?.environments[e.environment];
+    if (!env) return;
+    const requester = e.requestId ? (await d.requests.get(e.requestId))?.requestedBy : undefined;
+    const people = new Set(
+      [
+        ...(env.approvers.length ? env.approvers : env.deployers),
+        ...d.config.team.admins,
+        e.actor,
+        requester ?? '',
+      ].filter((u) => /^[UW][A-Z0-9]+$/.test(u)),
+    );
+    await Promise.all([...people].map((u) => publish(u)));
+  };
+}
+
 /** `app_home_opened` (Home tab) → views.publish of that person's Home. */
 export function registerHome(app: App, d: HomeDeps): void {
-  app.event('app_home_opened', async ({ event }) => {
+  app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    await publishHome(app, d, event.user);
+    await publishHome(client, d, event.user);
   });
 }

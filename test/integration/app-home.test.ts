@@ -209,6 +209,7 @@ describe('App Home', () => {
 
   it('a Reject clicked in the Home runs /ops reject as the clicker, answers in their DM and refreshes the Home', async () => {
     const before = slack.of('views.publish').length;
+    const aliceBefore = slack.of('views.publish').filter((c) => c.args.user_id === 'U1ALICE').length;
     const res = await postSigned(
       app.baseUrl,
       homeClick('U2BOB', 'change_reject', `/ops reject ${request.id}`),
@@ -228,9 +229,19 @@ describe('App Home', () => {
     }
     const dm = slack.of('chat.postMessage').find((c) => c.args.channel === 'U2BOB');
     expect(String(dm?.args.text)).toContain(`Rejected \`${request.id}\``);
-    const refreshed = slack.of('views.publish').at(-1) as SlackCall;
+    const refreshed = slack
+      .of('views.publish')
+      .filter((c) => c.args.user_id === 'U2BOB')
+      .at(-1) as SlackCall;
     expect(refreshed.args.user_id).toBe('U2BOB');
     expect(buttonsOf(refreshed).filter((b) => b.startsWith('change_'))).toEqual([]);
     expect(buttonsOf(refreshed)).toContain('job_cancel /ops cancel home-job-1');
+    // The request changed: its requester's Home is republished too, without being opened.
+    await slack.waitFor(
+      (c) =>
+        c.filter((x) => x.method === 'views.publish' && x.args.user_id === 'U1ALICE').length > aliceBefore,
+      10_000,
+      "the requester's refresh",
+    );
   });
 });
