@@ -81,13 +81,14 @@ export function createSlackMessenger(
 
   /**
    * Runs `attempt` until it succeeds, fails for good, or `patienceMs` would pass. After each
-   * retryable failure `fallback.run` may deliver another way; then the result is `fallback.value`.
+   * retryable failure `fallback.run` may deliver another way (from the second try on, and always
+   * before giving up); then the result is `fallback.value`.
    */
   async function trying<T>(
     what: string,
     patienceMs: number,
     attempt: () => Promise<T>,
-    fallback?: { run: (tries: number) => Promise<boolean>; value: T },
+    fallback?: { run: (tries: number, last: boolean) => Promise<boolean>; value: T },
   ): Promise<T> {
     const started = Date.now();
     for (let n = 1; ; n++) {
@@ -96,9 +97,11 @@ export function createSlackMessenger(
       } catch (e) {
         const f = slackFailure(e);
         if (!f.retryable) throw e;
-        if (fallback && (await fallback.run(n))) return fallback.value;
         const wait = backoffMs(retry, n, f);
-        if (o.signal?.aborted || Date.now() - started + wait > patienceMs) throw e;
+        // The last chance (out of patience, or stopping): the fallback is tried whatever the count.
+        const last = o.signal?.aborted === true || Date.now() - started + wait > patienceMs;
+        if (fallback && (await fallback.run(n, last))) return fallback.value;
+        if (last) throw e;
         log.warn({ err: e, what, attempt: n, retryInMs: wait }, 'Slack call failed; trying again');
         await pause(wait, o.signal);
         if (o.signal?.aborted) throw e;
@@ -111,9 +114,9 @@ export function createSlackMessenger(
     url
       ? {
           value,
-          run: async (tries: number): Promise<boolean> => {
+          run: async (tries: number, last: boolean): Promise<boolean> => {
             // A post that may have landed is looked up by the next try instead: no second copy.
-            if (tries < FALLBACK_AFTER_TRIES || unsure()) return false;
+            if ((tries < FALLBACK_AFTER_TRIES && !last) || unsure()) return false;
             try {
               await viaResponseUrl(url, message, false);
               log.warn({ tries }, 'Slack chat.* keeps failing; answered through response_url');

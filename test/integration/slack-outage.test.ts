@@ -65,7 +65,7 @@ const feature = defineFeature({
 
 /** Short intervals, so minutes of retries take a fraction of a second; the outage's end is the test's. */
 const DELIVERY: NonNullable<AppOptions['delivery']> = {
-  slackTimeoutMs: 300,
+  slackTimeoutMs: 2000,
   retry: { forMs: 60_000, minDelayMs: 10, maxDelayMs: 80 },
   progressPatienceMs: 200,
   redeliverMs: 50,
