@@ -11,7 +11,7 @@ export const CLI_USAGE = `Usage: npm start [-- options]   (node src/main.ts [opt
   --role web|worker|all   In Slack mode: serve Slack and HTTP (web), run jobs (worker), or both (all, the default).
   --demo                  The console against a built-in sample world (same as npm run demo).
   --help                  This text.
-With SLACK_BOT_TOKEN set Shipmate serves Slack; without it, a console on this terminal. README: "Set up".`;
+With SLACK_BOT_TOKEN set Shipmate serves Slack; without it, a console on this terminal. README: "Connect it to Slack", "Configuration".`;
 
 /**
  * Parses the command line strictly: an unknown option (`--rle web`) or a stray word is a usage

@@ -71,7 +71,7 @@ function banner(w: typeof import('../sandbox/sample-world.ts')): string {
     `Or ask in your own words, as you would mention @shipmate in Slack: ${w.SAMPLE_QUESTION}`,
     '',
     'Real systems: set KUBECONFIG, GITHUB_TOKEN, OPENAI_API_KEY and a team file (copy shipmate.example.yml',
-    'to shipmate.yml), then `npm start`; add SLACK_BOT_TOKEN to run in Slack (README, "Set up").',
+    'to shipmate.yml), then `npm start`; add SLACK_BOT_TOKEN to run in Slack (README: "Connect it to Slack").',
     'Type /ops help for every command; Ctrl-D to quit.',
     '',
   ].join('\n');

@@ -28,5 +28,5 @@ export const NOTHING_CONFIGURED = [
   'cluster (KUBECONFIG or ~/.kube/config), no GitHub (GITHUB_TOKEN) and no model (OPENAI_API_KEY), so',
   'only help, audit and cancel have anything to answer. To try every command against a built-in sample',
   'world — a cluster with real faults, failed builds, deploys with approvals — quit (Ctrl-D) and run',
-  '`npm run demo`. To connect your own systems, see "Set up" in README.md.',
+  '`npm run demo`. To connect your own systems, see "Configuration" in README.md.',
 ].join('\n');

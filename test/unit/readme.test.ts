@@ -21,6 +21,20 @@ describe('README.md stays true', () => {
     expect(readmeCommandRows(readme).map(([usage]) => usage)).toEqual(usages);
   });
 
+  it('every README section a message points to exists', () => {
+    const headings = new Set([...readme.matchAll(/^#+ (.+)$/gm)].map((m) => (m[1] ?? '').trim()));
+    const sources = ['src/cli.ts', 'src/console/first-run.ts', 'src/demo.ts'].map((f) =>
+      readFileSync(f, 'utf8'),
+    );
+    const named = sources.flatMap((s) =>
+      [...s.matchAll(/README(?:\.md)?[^"\n]{0,12}((?:"[^"]+",? ?)+)|((?:"[^"]+",? ?)+) in README/g)].flatMap(
+        (m) => [...(m[1] ?? m[2] ?? '').matchAll(/"([^"]+)"/g)].map((q) => q[1] ?? ''),
+      ),
+    );
+    expect(named.length).toBeGreaterThanOrEqual(3);
+    expect(named.filter((n) => !headings.has(n))).toEqual([]);
+  });
+
   it('quotes the command npm start runs, V8 flags included (deployments that start Node themselves copy it)', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
     expect(readme).toContain(`\`npm start\` runs \`${pkg.scripts.start}\``);
