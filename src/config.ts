@@ -173,6 +173,10 @@ export const ENV = {
     schema: positiveInt(90).default(90),
     doc: 'How long the audit log (a Redis stream) keeps entries. Default `90`.',
   },
+  TESTS_PROMPT_TOKENS: {
+    schema: positiveInt(12000).default(12000),
+    doc: 'Most tokens (about 4 characters each) of what drafting tests sends the model per file: long files are cut to their exported declarations. Default `12000`.',
+  },
   DIGEST_GRACE_MINUTES: {
     schema: positiveInt(60).default(60),
     doc: 'A scheduled digest that fell due while no worker ran is posted (labelled late) if a worker takes it within this many minutes; later ones are skipped and logged. Default `60`.',
@@ -233,6 +237,7 @@ export interface Config {
   deploy: { approvalTtlMs: number; rolloutTimeoutMs: number; auditRetentionMs: number };
   /** graceMs: DIGEST_GRACE_MINUTES; lateAfterMs: a run taken later than this after it was due says so (2 min). */
   digests: { graceMs: number; lateAfterMs: number };
+  tests: { promptTokens: number };
   github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
@@ -334,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       rolloutTimeoutMs: (values.ROLLOUT_TIMEOUT_MINUTES as number) * 60_000,
       auditRetentionMs: (values.AUDIT_RETENTION_DAYS as number) * 86_400_000,
     },
+    tests: { promptTokens: values.TESTS_PROMPT_TOKENS as number },
     digests: { graceMs: (values.DIGEST_GRACE_MINUTES as number) * 60_000, lateAfterMs: 2 * 60_000 },
     github: {
       token: values.GITHUB_TOKEN as string | undefined,

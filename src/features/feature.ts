@@ -76,7 +76,7 @@ export interface FeatureParts {
   /** Runs when a worker of a deployment with a schedule (not the console) has started: reconciling schedules. */
   onWorkerStart?: () => Promise<void>;
   /** Ports this feature provides to the features after it (the deploys feature provides `changes`). */
-  provides?: Partial<Pick<Ports, 'changes'>>;
+  provides?: Partial<Pick<Ports, 'changes' | 'tests'>>;
 }
 
 /** A capability: what it needs, the button action ids its messages carry, and how it builds the rest. */

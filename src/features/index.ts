@@ -5,6 +5,7 @@ import { deploys } from './deploys.ts';
 import { digests } from './digests.ts';
 import type { Feature } from './feature.ts';
 import { kube } from './kube.ts';
+import { tests } from './tests.ts';
 
 /**
  * Every capability, in build order. A feature that needs `catalog` (core's help and run_tool, the
@@ -12,7 +13,7 @@ import { kube } from './kube.ts';
  * refuses to start when a feature bringing commands or tools is listed after one that needs the
  * catalog. Adding a capability: one file in this folder and one line here.
  */
-export const FEATURES: readonly Feature[] = [kube, ci, deploys, digests, core, agent];
+export const FEATURES: readonly Feature[] = [kube, ci, deploys, tests, digests, core, agent];
 
 /** Every button action id any feature renders (registered with Slack; manifest.test checks the code uses only these). */
 export const FEATURE_ACTIONS: readonly string[] = FEATURES.flatMap((f) => f.actions ?? []);

@@ -11,7 +11,7 @@ import type { OpsCommand } from './command.ts';
  */
 export function toolCommand<I>(
   tool: Tool<I, unknown>,
-  deps: { enqueue: Enqueue; ports: Pick<Ports, 'kube' | 'github' | 'changes' | 'repo'> },
+  deps: { enqueue: Enqueue; ports: Omit<Ports, 'redact'> },
 ): OpsCommand {
   const alias = tool.command;
   if (!alias) throw new Error(`tool ${tool.name} has no /ops alias`);

@@ -33,7 +33,12 @@ export interface Policy {
    * (a team that has not set up permissions yet), anyone. A repository no service names is otherwise
    * admins-only. A refusal's `why` names who can (Slack mentions).
    */
-  canRerun(userId: string, repo: string): Promise<{ ok: true } | { ok: false; why: string }>;
+  canRerun(
+    userId: string,
+    repo: string,
+    /** What the refusal says they may not do: "re-run workflows of" (default), "open pull requests in". */
+    action?: string,
+  ): Promise<{ ok: true } | { ok: false; why: string }>;
   /** Whether `userId` is one of `principals` (user ids or user-group ids). */
   includes(principals: readonly string[], userId: string): Promise<boolean>;
 }
@@ -72,7 +77,7 @@ export function createPolicy(
         why: `Only the requester, ${mentionAll(env.deployers) || 'the deployers'} or an admin can confirm this.`,
       };
     },
-    async canRerun(userId, repo) {
+    async canRerun(userId, repo, action = 're-run workflows of') {
       const wanted = repo.toLowerCase();
       const services = Object.entries(team.services).filter(([, s]) => s.repo?.toLowerCase() === wanted);
       if (services.length === 0 && team.admins.length === 0) return { ok: true };
@@ -81,7 +86,7 @@ export function createPolicy(
       if (services.length === 0) {
         return {
           ok: false,
-          why: `No service in the team file has \`repo: ${repo}\`, so only an admin can re-run its workflows${admins}.`,
+          why: `No service in the team file has \`repo: ${repo}\`, so only an admin can ${action} ${repo}${admins}.`,
         };
       }
       const deployers = [
@@ -92,12 +97,12 @@ export function createPolicy(
       if (!deployers.length && !team.admins.length) {
         return {
           ok: false,
-          why: `Nobody may re-run workflows of ${repo}: ${names} lists no deployers and the team file names no admins.`,
+          why: `Nobody may ${action} ${repo}: ${names} lists no deployers and the team file names no admins.`,
         };
       }
       return {
         ok: false,
-        why: `Only the deployers of ${names}${deployers.length ? ` (${mentionAll(deployers)})` : ''} or an admin${admins} can re-run workflows of ${repo}.`,
+        why: `Only the deployers of ${names}${deployers.length ? ` (${mentionAll(deployers)})` : ''} or an admin${admins} can ${action} ${repo}.`,
       };
     },
   };

@@ -9,6 +9,7 @@ import { AppError } from './errors.ts';
 import { type GitHubPort, githubNotConfigured } from './github-port.ts';
 import type { KubePort } from './kube-port.ts';
 import type { RepoPort } from './repo-port.ts';
+import type { TestsPort } from './tests-port.ts';
 
 export type { ChangesPort } from './changes-port.ts';
 export type { GitHubPort } from './github-port.ts';
@@ -25,6 +26,8 @@ export interface Ports {
   github?: GitHubPort;
   /** A repository's files and pull requests (tools/shared/repo-port.ts); absent without GitHub credentials. */
   repo?: RepoPort;
+  /** Drafting tests: the model and the store of drafts (tools/shared/tests-port.ts); provided by the tests feature. */
+  tests?: TestsPort;
   /** Deploy/rollback requests and status (tools/shared/changes-port.ts); absent without a service catalog. */
   changes?: ChangesPort;
 }
@@ -44,6 +47,7 @@ export function requirePort<T>(port: T | undefined, what: string, howToConfigure
 export function portNotConfigured(port: Exclude<keyof Ports, 'redact'>): AppError {
   if (port === 'github' || port === 'repo') return githubNotConfigured();
   const how: Record<Exclude<typeof port, 'github' | 'repo'>, string> = {
+    tests: 'Drafting tests is not available in this deployment.',
     kube: 'Kubernetes is not configured. Set KUBECONFIG (or run in a cluster with a service account).',
     changes:
       'Deploys are not configured: the team file (SHIPMATE_CONFIG) lists no services. Add a `services:` section.',
