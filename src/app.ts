@@ -38,6 +38,8 @@ export interface AppOptions {
   approvalTtlMs?: number;
   /** Digest timing below DIGEST_GRACE_MINUTES' one-minute grain (tests). */
   digests?: Partial<Config['digests']>;
+  /** How fast a drafted tests PR's CI is polled (tests). */
+  tests?: Partial<Config['tests']>;
   /** false: nothing is instrumented (`/metrics` still answers) — bench/ack.ts measures what metrics cost. */
   metrics?: false;
   /**
@@ -80,6 +82,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     ...base,
     deploy: { ...base.deploy, ...(opts.approvalTtlMs ? { approvalTtlMs: opts.approvalTtlMs } : {}) },
     digests: { ...base.digests, ...opts.digests },
+    tests: { ...base.tests, ...opts.tests },
   };
   const log = opts.log ?? createLogger({ level: config.logLevel, toStderr: config.mode === 'console' });
   const redis = await connectRedis(config.redis.url);

@@ -177,6 +177,10 @@ export const ENV = {
     schema: positiveInt(12000).default(12000),
     doc: 'Most tokens (about 4 characters each) of what drafting tests sends the model per file: long files are cut to their exported declarations. Default `12000`.',
   },
+  TESTS_MAX_ATTEMPTS: {
+    schema: positiveInt(2).default(2),
+    doc: 'Commits a drafted tests PR gets in all: when its CI fails in the drafted file, the model revises it and Shipmate pushes again, up to this many rounds. Default `2`.',
+  },
   DIGEST_GRACE_MINUTES: {
     schema: positiveInt(60).default(60),
     doc: 'A scheduled digest that fell due while no worker ran is posted (labelled late) if a worker takes it within this many minutes; later ones are skipped and logged. Default `60`.',
@@ -237,7 +241,8 @@ export interface Config {
   deploy: { approvalTtlMs: number; rolloutTimeoutMs: number; auditRetentionMs: number };
   /** graceMs: DIGEST_GRACE_MINUTES; lateAfterMs: a run taken later than this after it was due says so (2 min). */
   digests: { graceMs: number; lateAfterMs: number };
-  tests: { promptTokens: number };
+  /** Drafting tests; the watch timing (first poll 20 s, doubling to 2 min, 45 min limit) is fixed but tests shorten it. */
+  tests: { promptTokens: number; maxRounds: number; firstPollMs: number; maxPollMs: number; limitMs: number };
   github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
@@ -339,7 +344,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       rolloutTimeoutMs: (values.ROLLOUT_TIMEOUT_MINUTES as number) * 60_000,
       auditRetentionMs: (values.AUDIT_RETENTION_DAYS as number) * 86_400_000,
     },
-    tests: { promptTokens: values.TESTS_PROMPT_TOKENS as number },
+    tests: {
+      promptTokens: values.TESTS_PROMPT_TOKENS as number,
+      maxRounds: values.TESTS_MAX_ATTEMPTS as number,
+      firstPollMs: 20_000,
+      maxPollMs: 120_000,
+      limitMs: 45 * 60_000,
+    },
     digests: { graceMs: (values.DIGEST_GRACE_MINUTES as number) * 60_000, lateAfterMs: 2 * 60_000 },
     github: {
       token: values.GITHUB_TOKEN as string | undefined,

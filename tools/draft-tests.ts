@@ -5,8 +5,8 @@ import { AppError } from './shared/errors.ts';
 import { requireGitHub } from './shared/github-port.ts';
 import type { Block } from './shared/message.ts';
 import { type Ports, portNotConfigured } from './shared/ports.ts';
-import { gatherContext, type RepoContext, type SourceContext } from './shared/tests/context.ts';
-import { buildPrompt, parseDraftAnswer } from './shared/tests/prompt.ts';
+import { gatherContext, type RepoContext } from './shared/tests/context.ts';
+import { draftFile } from './shared/tests/draft.ts';
 import { parseTestsArgs, TESTS_USAGE, type TestsTarget } from './shared/tests/target.ts';
 import type { DraftFile } from './shared/tests-port.ts';
 
@@ -79,79 +79,6 @@ function toTarget(i: DraftTestsInput): TestsTarget {
   return { kind: 'file', owner, repo, path: i.path, ...(i.ref ? { ref: i.ref } : {}) };
 }
 
-async function draftOne(
-  deps: Ports,
-  ctx: ToolContext,
-  rc: RepoContext,
-  s: SourceContext,
-  tokens: number[],
-): Promise<Pick<FileOutcome, 'draft' | 'refused' | 'notes'>> {
-  const tests = deps.tests;
-  if (!tests?.complete) return { notes: [] };
-  const parts = {
-    repo: `${rc.owner}/${rc.repo}`,
-    sourcePath: s.path,
-    source: s.source,
-    sourceCut: s.sourceCut,
-    lang: s.lang,
-    framework: s.framework,
-    testPath: s.testPath,
-    convention: s.convention,
-    exports: s.exports,
-    tested: s.tested,
-    examples: s.examples,
-    dependencies: Object.keys(JSON.parse(rc.manifests['package.json'] ?? '{}').devDependencies ?? {}),
-  };
-  let feedback: { code: string; problems: string[] } | undefined;
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    ctx.progress(
-      `Drafting tests for ${s.path}${attempt > 1 ? ' again (the first draft failed its checks)' : ''}…`,
-    );
-    const prompt = buildPrompt({ ...parts, ...(feedback ? { feedback } : {}) }, tests.promptTokens);
-    tokens.push(prompt.tokens);
-    const answer = await tests.complete(
-      { system: prompt.system, user: deps.redact(prompt.user) },
-      ctx.signal,
-    );
-    const { code, covers } = parseDraftAnswer(answer);
-    // The parsers load with the first draft, not with the web role that only queues the command.
-    const { checkDraft } = await import('./shared/tests/check.ts');
-    const check = checkDraft({
-      code,
-      lang: s.lang,
-      testPath: s.testPath,
-      sourcePath: s.path,
-      exports: s.exports,
-      paths: rc.paths,
-      manifests: {
-        packageJson: rc.manifests['package.json'],
-        python: [
-          rc.manifests['pyproject.toml'],
-          rc.manifests['setup.cfg'],
-          rc.manifests['requirements.txt'],
-          rc.manifests['requirements-dev.txt'],
-        ].join('\n'),
-        tsconfig: rc.manifests['tsconfig.json'],
-      },
-      examples: s.examples,
-    });
-    if (check.ok) {
-      return {
-        draft: {
-          path: s.testPath,
-          source: s.path,
-          code: deps.redact(code),
-          covers: deps.redact(covers || 'the exported functions'),
-          framework: s.framework.name,
-        },
-        notes: check.notes,
-      };
-    }
-    feedback = { code, problems: check.problems };
-  }
-  return { refused: feedback?.problems ?? [], notes: [] };
-}
-
 async function run(deps: Ports, inp: DraftTestsInput, ctx: ToolContext): Promise<DraftTestsResult> {
   if (!deps.repo) throw portNotConfigured('repo');
   const github = requireGitHub(deps.github);
@@ -166,7 +93,7 @@ async function run(deps: Ports, inp: DraftTestsInput, ctx: ToolContext): Promise
   const promptTokens: number[] = [];
   const files: FileOutcome[] = [];
   for (const s of rc.sources) {
-    const outcome = await draftOne(deps, ctx, rc, s, promptTokens);
+    const outcome = await draftFile(deps, ctx, rc, s, promptTokens);
     files.push({
       source: s.path,
       lines: s.lines,

@@ -1,8 +1,9 @@
 import { draftTests } from '../../tools/draft-tests.ts';
 import type { TestsPort } from '../../tools/shared/tests-port.ts';
 import { processOpenPr } from '../jobs/processors/tests-pr.ts';
+import { processTestsWatch } from '../jobs/processors/tests-watch.ts';
 import { handle } from '../jobs/spec.ts';
-import { testsOpenSpec } from '../jobs/specs/tests.ts';
+import { testsOpenSpec, testsWatchSpec } from '../jobs/specs/tests.ts';
 import { createTestsCommand } from '../ops/commands/tests.ts';
 import { createDraftStore } from '../tests/store.ts';
 import { defineFeature } from './feature.ts';
@@ -32,10 +33,16 @@ export const tests = defineFeature({
         : {}),
     };
     const ports = { ...d.ports, tests: port };
+    const watch = { enqueue: d.queue.enqueue, timing: d.config.tests };
     return {
       tools: [draftTests] as never[],
       commands: [createTestsCommand({ enqueue: d.queue.enqueue, ports, policy: d.policy, store })],
-      jobs: [handle(testsOpenSpec, (run) => processOpenPr(run, { store, repo: d.ports.repo }))],
+      jobs: [
+        handle(testsOpenSpec, (run) => processOpenPr(run, { store, repo: d.ports.repo, watch })),
+        handle(testsWatchSpec, (run) =>
+          processTestsWatch(run, { ...watch, github: d.ports.github, repo: d.ports.repo, ports, store }),
+        ),
+      ],
       provides: { tests: port },
     };
   },

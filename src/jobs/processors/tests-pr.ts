@@ -6,6 +6,7 @@ import { AppError } from '../../errors.ts';
 import type { DraftStore } from '../../tests/store.ts';
 import type { JobOutcome, JobRun } from '../queues.ts';
 import type { TestsOpenPayload } from '../specs/tests.ts';
+import { type WatchDeps, watchCommit } from './tests-watch.ts';
 
 /** `shipmate/tests/cart-1a2b3c`: the first source's name and the draft id. */
 export function branchFor(draft: SavedDraft, draftId: string): string {
@@ -32,7 +33,7 @@ function prBody(draft: SavedDraft, by: string, draftId: string): string {
  */
 export async function processOpenPr(
   run: JobRun<TestsOpenPayload>,
-  deps: { store: DraftStore; repo: RepoPort | undefined },
+  deps: { store: DraftStore; repo: RepoPort | undefined; watch?: Pick<WatchDeps, 'enqueue' | 'timing'> },
 ): Promise<JobOutcome> {
   const { draftId } = run.payload;
   const draft = await deps.store.get(draftId);
@@ -89,6 +90,18 @@ export async function processOpenPr(
     cp.pr = pr;
   }
   const pr = cp.pr;
+  if (deps.watch && !run.checkpoint.data.watching) {
+    // Reports go in the thread of this job's message.
+    const handle = run.message();
+    const target =
+      run.target.kind === 'slack' && handle?.ts ? { ...run.target, threadTs: handle.ts } : run.target;
+    await watchCommit(
+      deps.watch,
+      { ...run, target },
+      { draftId, number: pr.number, url: pr.url, branch, headSha: cp.commitSha, round: 1 },
+    );
+    await run.checkpoint.save({ watching: true });
+  }
   return {
     message: {
       text: `Opened ${pr.draft ? 'draft ' : ''}PR #${pr.number} in ${draft.owner}/${draft.repo}: ${pr.url}`,

@@ -46,7 +46,7 @@ export function buildPrompt(
     .filter(Boolean)
     .join('\n');
   const feedback = p.feedback
-    ? `\n<previous_draft_refused>\nYour previous draft was refused by the checks:\n${p.feedback.problems.map((x) => `- ${x}`).join('\n')}\nWrite the whole file again, fixing these.\n</previous_draft_refused>`
+    ? `\n<previous_draft>\n${p.feedback.code.slice(0, 8000)}\n</previous_draft>\n<previous_draft_refused>\nYour previous draft failed:\n${p.feedback.problems.map((x) => `- ${x}`).join('\n')}\nWrite the whole file again, fixing these.\n</previous_draft_refused>`
     : '';
   const budgetChars = Math.max(2000, budgetTokens * 4 - SYSTEM.length - head.length - feedback.length - 400);
   let source = p.source;
