@@ -2,6 +2,7 @@ import type { ToolContext } from '../define-tool.ts';
 import type { Ports } from '../ports.ts';
 import type { DraftFile } from '../tests-port.ts';
 import type { RepoContext, SourceContext } from './context.ts';
+import { packageDependencies } from './layout.ts';
 import { buildPrompt, parseDraftAnswer } from './prompt.ts';
 
 export interface DraftOutcome {
@@ -38,7 +39,7 @@ export async function draftFile(
     exports: s.exports,
     tested: s.tested,
     examples: s.examples,
-    dependencies: Object.keys(JSON.parse(rc.manifests['package.json'] ?? '{}').devDependencies ?? {}),
+    dependencies: [...packageDependencies(rc.manifests['package.json']).keys()],
   };
   let feedback: { code: string; problems: string[] } | undefined = revise;
   for (let attempt = 1; attempt <= 2; attempt++) {
