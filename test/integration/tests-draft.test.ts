@@ -47,8 +47,13 @@ function ciFor(sha: string, code: string, id: number): FakeRun {
         ],
         log: [
           '2026-12-02T10:00:00.0000000Z ##[group]Run npm test',
+          '2026-12-02T10:00:00.0000000Z \x1b[36;1mnpm test\x1b[0m',
+          '2026-12-02T10:00:00.0000000Z shell: /usr/bin/bash -e {0}',
+          '2026-12-02T10:00:00.0000000Z ##[endgroup]',
           '2026-12-02T10:00:01.0000000Z > jest',
-          fails ? '2026-12-02T10:00:02.0000000Z FAIL src/cart.test.ts' : '2026-12-02T10:00:02.0000000Z PASS src/cart.test.ts',
+          fails
+            ? '2026-12-02T10:00:02.0000000Z FAIL src/cart.test.ts'
+            : '2026-12-02T10:00:02.0000000Z PASS src/cart.test.ts',
           ...(fails
             ? [
                 '2026-12-02T10:00:02.0000000Z   ● total › sums price times quantity',
@@ -60,7 +65,6 @@ function ciFor(sha: string, code: string, id: number): FakeRun {
                 '2026-12-02T10:00:03.0000000Z ##[error]Process completed with exit code 1.',
               ]
             : ['2026-12-02T10:00:03.0000000Z Tests:       2 passed, 2 total']),
-          '2026-12-02T10:00:03.0000000Z ##[endgroup]',
         ].join('\n'),
       },
     ],
@@ -122,7 +126,9 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
   });
 
   const finalWith = (needle: string) =>
-    slack.calls.find((c) => (c.method === 'chat.update' || c.method === 'chat.postMessage') && blocksOf(c).includes(needle));
+    slack.calls.find(
+      (c) => (c.method === 'chat.update' || c.method === 'chat.postMessage') && blocksOf(c).includes(needle),
+    );
 
   let draftId = '';
   let previewTs = '';
@@ -130,7 +136,11 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
   it('drafts a checked test file and previews it with Open draft PR / Discard', async () => {
     // First answer has the wrong expectation: the checks pass it (CI will not).
     llm.script([{ content: WRONG }, { content: GOOD }]);
-    const res = await postSigned(app.baseUrl, slashCommand('tests acme/shop src/cart.ts', { triggerId: `t-${++trig}` }), SIGNING_SECRET);
+    const res = await postSigned(
+      app.baseUrl,
+      slashCommand('tests acme/shop src/cart.ts', { triggerId: `t-${++trig}` }),
+      SIGNING_SECRET,
+    );
     expect(res.status).toBe(200);
     await slack.waitFor(() => finalWith('tests_open') !== undefined, 30_000, 'the preview');
     const preview = finalWith('tests_open') as SlackCall;
@@ -147,7 +157,13 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
   it('refuses an Open draft PR click from someone who may not, saying who can', async () => {
     const res = await postSigned(
       app.baseUrl,
-      blockAction({ actionId: 'tests_open', value: `/ops tests open ${draftId}`, user: 'U3EVE', messageTs: previewTs, responseUrl: slack.responseUrl(`r${++trig}`) }),
+      blockAction({
+        actionId: 'tests_open',
+        value: `/ops tests open ${draftId}`,
+        user: 'U3EVE',
+        messageTs: previewTs,
+        responseUrl: slack.responseUrl(`r${++trig}`),
+      }),
       SIGNING_SECRET,
     );
     expect(res.status).toBe(200);
@@ -156,7 +172,9 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
       15_000,
       'the refusal',
     );
-    const refusal = slack.calls.find((c) => JSON.stringify(c.args).includes("You can't open this pull request"));
+    const refusal = slack.calls.find((c) =>
+      JSON.stringify(c.args).includes("You can't open this pull request"),
+    );
     expect(JSON.stringify(refusal?.args)).toContain('Only the deployers of `checkout`');
     expect(github.writes.pulls).toHaveLength(0);
   });
@@ -164,7 +182,13 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
   it('opens a draft PR with one commit, then reports the CI failure, pushes one revision and reports CI passing', async () => {
     await postSigned(
       app.baseUrl,
-      blockAction({ actionId: 'tests_open', value: `/ops tests open ${draftId}`, user: 'U1ALICE', messageTs: previewTs, responseUrl: slack.responseUrl(`r${++trig}`) }),
+      blockAction({
+        actionId: 'tests_open',
+        value: `/ops tests open ${draftId}`,
+        user: 'U1ALICE',
+        messageTs: previewTs,
+        responseUrl: slack.responseUrl(`r${++trig}`),
+      }),
       SIGNING_SECRET,
     );
     await slack.waitFor(() => finalWith('Opened draft pull request') !== undefined, 30_000, 'the PR message');
@@ -194,7 +218,11 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
   });
 
   it('bad words get the usage line and change nothing', async () => {
-    const res = await postSigned(app.baseUrl, slashCommand('tests acme/shop', { triggerId: `t-${++trig}` }), SIGNING_SECRET);
+    const res = await postSigned(
+      app.baseUrl,
+      slashCommand('tests acme/shop', { triggerId: `t-${++trig}` }),
+      SIGNING_SECRET,
+    );
     const text = (res.json() as { text: string }).text;
     expect(text).toContain('Which file of acme/shop?');
     expect(text).toContain('Usage: `/ops tests');
@@ -209,7 +237,9 @@ describe('/ops tests without an LLM', () => {
   beforeAll(async () => {
     [slack, github] = await Promise.all([
       startFakeSlack(),
-      startFakeGitHub({ repos: [{ owner: 'acme', name: 'shop', defaultBranch: 'main', runs: [], files: FILES }] }),
+      startFakeGitHub({
+        repos: [{ owner: 'acme', name: 'shop', defaultBranch: 'main', runs: [], files: FILES }],
+      }),
     ]);
     app = await startApp({
       SLACK_BOT_TOKEN: 'xoxb-test',
@@ -231,8 +261,13 @@ describe('/ops tests without an LLM', () => {
   });
 
   it('answers from the rules: framework, where the test goes, untested exports, and that drafting needs OPENAI_*', async () => {
-    await postSigned(app.baseUrl, slashCommand('tests acme/shop src/cart.ts', { triggerId: 'nollm-1' }), SIGNING_SECRET);
-    const done = () => slack.calls.find((c) => c.method === 'chat.update' && blocksOf(c).includes('drafting needs one'));
+    await postSigned(
+      app.baseUrl,
+      slashCommand('tests acme/shop src/cart.ts', { triggerId: 'nollm-1' }),
+      SIGNING_SECRET,
+    );
+    const done = () =>
+      slack.calls.find((c) => c.method === 'chat.update' && blocksOf(c).includes('drafting needs one'));
     await slack.waitFor(() => done() !== undefined, 30_000, 'the rules-only answer');
     const b = blocksOf(done());
     expect(b).toContain('framework jest');
