@@ -214,5 +214,36 @@ export function sampleRepos(now: Date = new Date()): FakeRepo[] {
       jobs: [{ id: 71001, name: 'test', conclusion: 'success' }],
     }),
   ];
-  return [{ owner: 'acme', name: 'shop', defaultBranch: 'main', runs }];
+  return [{ owner: 'acme', name: 'shop', defaultBranch: 'main', runs, files: SAMPLE_FILES }];
 }
+
+/** A few files of acme/shop at main, so `/ops tests acme/shop src/cart/total.ts` has something to read. */
+export const SAMPLE_FILES: Record<string, string> = {
+  'package.json': `${JSON.stringify({ name: 'shop', private: true, scripts: { test: 'jest' }, devDependencies: { jest: '29.7.0', '@jest/globals': '29.7.0' } }, null, 2)}\n`,
+  'src/cart/total.ts': [
+    'export interface Line { price: number; qty: number }',
+    '',
+    '/** The cart total in cents: price × quantity, summed. */',
+    'export function total(lines: Line[]): number {',
+    '  return lines.reduce((sum, l) => sum + l.price * l.qty, 0);',
+    '}',
+    '',
+    '/** Free delivery from 50.00. */',
+    'export function deliveryFee(totalCents: number): number {',
+    '  return totalCents >= 5000 ? 0 : 499;',
+    '}',
+    '',
+  ].join('\n'),
+  'src/payments/capture.ts': 'export function capture(amount: number): boolean {\n  return amount > 0;\n}\n',
+  'src/payments/capture.test.ts': [
+    "import { describe, expect, it } from '@jest/globals';",
+    "import { capture } from './capture.ts';",
+    '',
+    "describe('capture', () => {",
+    "  it('refuses nothing to capture', () => {",
+    '    expect(capture(0)).toBe(false);',
+    '  });',
+    '});',
+    '',
+  ].join('\n'),
+};

@@ -42,6 +42,7 @@ export function sampleModelStep(req: ChatRequest): ScriptStep {
   const asked = textOf(req.messages[lastUser]?.content);
   if (asked.includes('<ci_failure>')) return { content: explainFailure(asked) };
   if (asked.includes('<digest>')) return { content: digestLead(asked) };
+  if (asked.includes('<repository>')) return { content: draftTests(asked) };
   const question = asked.toLowerCase();
   const offered = new Set((req.tools ?? []).map((t) => t.function.name));
   const call = chooseTool(question, offered);
@@ -101,6 +102,38 @@ function explainFailure(input: string): string {
     lines.at(-1) ??
     '';
   return `The run stops at: "${telling.slice(0, 200)}". Fix that and re-run the failed jobs. (Scripted sample model: a real one explains the failure in its own words.)`;
+}
+
+/**
+ * A drafted test file (tools/shared/tests/prompt.ts asks for one code block and a COVERS line): the
+ * sample repository's cart total, in the style of its capture test.
+ */
+function draftTests(input: string): string {
+  if (!input.includes('Source file: src/cart/total.ts'))
+    return 'The scripted sample model drafts tests only for src/cart/total.ts.';
+  return [
+    '```ts',
+    "import { describe, expect, it } from '@jest/globals';",
+    "import { deliveryFee, total } from './total.ts';",
+    '',
+    "describe('total', () => {",
+    "  it('sums price times quantity', () => {",
+    '    expect(total([{ price: 250, qty: 2 }, { price: 100, qty: 1 }])).toBe(600);',
+    '  });',
+    "  it('is 0 for an empty cart', () => {",
+    '    expect(total([])).toBe(0);',
+    '  });',
+    '});',
+    '',
+    "describe('deliveryFee', () => {",
+    "  it('is free from 50.00', () => {",
+    '    expect(deliveryFee(5000)).toBe(0);',
+    '    expect(deliveryFee(4999)).toBe(499);',
+    '  });',
+    '});',
+    '```',
+    'COVERS: total of several lines and of an empty cart, and the free-delivery threshold. (Scripted sample model.)',
+  ].join('\n');
 }
 
 /** A digest's lead (src/digests/lead.ts): its first critical item, else its first item. */

@@ -10,7 +10,12 @@ export interface KnownFinding {
   firstSeen: string;
   /** Digests it appeared in. */
   count: number;
+  /** An event already posted: remembered (a week) only so it is never news twice. */
+  event?: true;
 }
+
+/** How long a posted event is remembered. */
+const EVENT_MEMORY_MS = 7 * 86_400_000;
 
 export type SectionItem = DigestItem & { section: string };
 
@@ -45,7 +50,23 @@ export function diffDigest(
   const seen = new Set<string>();
   for (const item of items) {
     if (item.kind === 'event') {
+      // An event is news once: a section may return it again (its time window overlaps the last run).
+      if (seen.has(item.fingerprint)) continue;
+      seen.add(item.fingerprint);
+      const k = Object.hasOwn(known, item.fingerprint) ? known[item.fingerprint] : undefined;
+      if (k) {
+        next[item.fingerprint] = k;
+        continue;
+      }
       fresh.push(item);
+      next[item.fingerprint] = {
+        section: item.section,
+        severity: item.severity,
+        text: '',
+        firstSeen: now.toISOString(),
+        count: 1,
+        event: true,
+      };
       continue;
     }
     if (seen.has(item.fingerprint)) continue;
@@ -69,6 +90,10 @@ export function diffDigest(
   const resolved: DigestDiff['resolved'] = [];
   for (const [fingerprint, k] of Object.entries(known)) {
     if (seen.has(fingerprint)) continue;
+    if (k.event) {
+      if (now.getTime() - Date.parse(k.firstSeen) < EVENT_MEMORY_MS) next[fingerprint] = k;
+      continue;
+    }
     if (unread.has(k.section)) next[fingerprint] = k;
     else resolved.push({ ...k, fingerprint });
   }

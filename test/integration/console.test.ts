@@ -57,7 +57,7 @@ describe('console mode (no Slack token)', () => {
       /^⚠️ \/ops deploy works on the services of the team file, and .+ lists none\. Add a services: section/,
     );
     expect(unknown).toBe(
-      'Unknown subcommand xyzzy. Subcommands: status, logs, triage, rerun, audit, digest, help, cancel — /ops help says what each does.',
+      'Unknown subcommand xyzzy. Subcommands: status, logs, triage, rerun, audit, tests, digest, help, cancel — /ops help says what each does.',
     );
     expect(lines).toBe('⚠️ --lines is at most 200, not 999999999.');
     expect(usage).toMatch(/^Usage: \/ops logs /);

@@ -87,6 +87,7 @@ describe('npm run demo: the sample world', () => {
       history: '/ops history cart',
       audit: '/ops audit cart',
       digest: '/ops digest morning preview',
+      tests: '/ops tests acme/shop src/cart/total.ts',
       cancel: '/ops cancel status-nope',
     };
     const r = await runMain(env, `${Object.values(lines).join('\n')}\n`, ['--demo'], 90_000);
@@ -101,6 +102,9 @@ describe('npm run demo: the sample world', () => {
     expect(r.stdout).toContain('Rollback request req-');
     expect(r.stdout).toContain('Most urgent:');
     expect(r.stdout).toContain('No job status-nope.');
+    // Drafting tests: the sample model's draft passes the checks and is offered as a draft PR.
+    expect(r.stdout).toContain('src/cart/total.test.ts');
+    expect(r.stdout).toContain('/ops tests open td-');
   }, 120_000);
 
   it('covers each fault the sample world promises', () => {

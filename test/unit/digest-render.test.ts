@@ -42,7 +42,20 @@ describe('digest diff', () => {
     expect(d.still.map((i) => i.fingerprint)).toEqual([b.fingerprint]);
     expect(d.still[0]?.known.count).toBe(4);
     expect(d.resolved.map((i) => i.fingerprint)).toEqual([a.fingerprint]);
-    expect(Object.keys(d.next).sort()).toEqual([b.fingerprint, c.fingerprint].sort());
+    expect(Object.keys(d.next).sort()).toEqual([b.fingerprint, c.fingerprint, event.fingerprint].sort());
+    expect(d.next[event.fingerprint]?.event).toBe(true);
+  });
+
+  it('an event is news once, even when a section returns it again', () => {
+    const event: SectionItem = { ...item(9, 'notice'), kind: 'event', fingerprint: 'deploy:event:1' };
+    const first = diffDigest({}, [event], new Set(), NOW);
+    const again = diffDigest(first.next, [event], new Set(), new Date(NOW.getTime() + 60_000));
+    expect(first.fresh).toHaveLength(1);
+    expect(again.fresh).toHaveLength(0);
+    expect(again.resolved).toHaveLength(0);
+    // Forgotten after a week.
+    const later = diffDigest(first.next, [], new Set(), new Date(NOW.getTime() + 8 * 86_400_000));
+    expect(later.next[event.fingerprint]).toBeUndefined();
   });
 
   it('a section that could not be read resolves nothing and keeps what it had', () => {
