@@ -123,6 +123,7 @@ describe('the agent answers mentions in the thread', () => {
     expect(first?.body.tools?.map((t) => t.function.name).sort()).toEqual([
       'cluster_status',
       'deploy_status',
+      'draft_tests',
       'propose_deploy',
       'propose_rollback',
       'recent_ci_failures',
