@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Route } from '../http/health.ts';
 import type { Logger } from '../log.ts';
 import { type Metrics, secondsSince } from '../metrics/metrics.ts';
+import { createSlackReceiver } from './slack-receiver.ts';
 
 /** Bolt and the Web API log through our pino logger, so tokens are redacted there too. */
 export function slackLogger(log: Logger): SlackLogger {
@@ -126,7 +127,14 @@ export function createBoltApp(
       installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
     });
   }
-  return new App({ ...common, signingSecret: config.slack.signingSecret });
+  const { customRoutes, processBeforeResponse: _ack, ...rest } = common;
+  const receiver = createSlackReceiver({
+    // Required in HTTP mode (config.ts); Bolt refuses an empty one, as App would.
+    signingSecret: config.slack.signingSecret ?? '',
+    customRoutes,
+    logger: rest.logger,
+  });
+  return new App({ ...rest, receiver });
 }
 
 /** Who the bot token belongs to, from `auth.test`. */

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
@@ -9,7 +10,13 @@ import { safeJobId } from '../../src/jobs/enqueue.ts';
 import { defineJobSpec, handle } from '../../src/jobs/spec.ts';
 import type { OpsCommand } from '../../src/ops/command.ts';
 import { captureLog, cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
-import { blockAction, eventCallback, postSigned, slashCommand } from '../support/slack-requests.ts';
+import {
+  blockAction,
+  eventCallback,
+  postSigned,
+  signSlack,
+  slashCommand,
+} from '../support/slack-requests.ts';
 
 /**
  * A job kind that exists only in this test: it reports steps, can wait for cancellation, and can
@@ -135,6 +142,70 @@ describe('Slack over HTTP', () => {
     expect(forged.status).toBe(401);
     const old = await post(slashCommand('help'), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(old.status).toBe(401);
+  });
+
+  it('rejects a signed request dated more than 5 minutes in the future with 401', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const ahead of [400, 86_400]) {
+      const res = await post(slashCommand('help'), { timestamp: now + ahead });
+      expect(res.status).toBe(401);
+    }
+    // Inside the window both ways is fine (clocks drift).
+    expect((await post(slashCommand('help'), { timestamp: now + 60 })).status).toBe(200);
+  });
+
+  /**
+   * Sends the headers and a first piece of a body, never the rest: a server that waits to read the
+   * whole body before answering never answers, and the test fails on its deadline.
+   */
+  const answerBeforeBody = (headers: Record<string, string>, declared?: number) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(`${app.baseUrl}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(declared === undefined ? {} : { 'content-length': String(declared) }),
+          ...headers,
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
+      req.write(`payload=${'x'.repeat(64 * 1024)}`);
+    });
+
+  it('refuses a Slack body over the cap (413) from its declared length, without reading it', async () => {
+    const signed = signSlack('x', SIGNING_SECRET);
+    expect(await answerBeforeBody(signed, 3_900_000)).toBe(413);
+    expect(await answerBeforeBody(signed, 300 * 1024)).toBe(413);
+  });
+
+  it('refuses an unsigned or wrongly dated body (401) before reading it', async () => {
+    expect(await answerBeforeBody({}, 200 * 1024)).toBe(401);
+    expect(await answerBeforeBody({})).toBe(401);
+    const stale = signSlack('x', SIGNING_SECRET, Math.floor(Date.now() / 1000) - 3600);
+    expect(await answerBeforeBody(stale, 200 * 1024)).toBe(401);
+  });
+
+  it('reads a chunked body only up to the cap, then refuses it (413)', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${app.baseUrl}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlack('x', SIGNING_SECRET) },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
+      // 320 KB in 64 KB chunks, never ended.
+      for (let i = 0; i < 5; i++) req.write(`${'x'.repeat(64 * 1024)}`);
+    });
+    expect(status).toBe(413);
   });
 
   it('echoes the url_verification challenge', async () => {
