@@ -412,7 +412,7 @@ describe('createKubePort against the fake API server', () => {
     const r = await clusterStatus.run({ redact, kube }, {}, ctx);
     expect(r.report.counts.pods.total).toBe(1234);
     expect(r.report.problems.map((p) => p.reason)).toEqual(
-      expect.arrayContaining(['CrashLoopBackOff', 'NodeUnknown']),
+      expect.arrayContaining(['CrashLoopBackOff', 'NotReady']),
     );
     expect(steps.some((s) => /1,234 pods/.test(s))).toBe(true);
     const d = await workloadDetails.run({ redact, kube }, { name: 'api-0000', namespace: 'checkout' }, ctx);

@@ -118,7 +118,6 @@ describe('cluster_status', () => {
       'NotReady',
       'ProgressDeadlineExceeded',
       'BelowDesired',
-      'NodeUnknown',
       'DiskPressure',
       'Evicted',
       'FailedMount',
@@ -126,6 +125,10 @@ describe('cluster_status', () => {
       expect({ want, found: reasons.has(want) }).toEqual({ want, found: true });
     }
     expect(r.report.problems[0]?.severity).toBe('critical');
+    // The node is NotReady in Kubernetes' own words, with the condition's reason.
+    const node = r.report.problems.find((p) => p.kind === 'Node');
+    expect(node).toMatchObject({ name: 'NotReady', reason: 'NotReady', severity: 'critical' });
+    expect(clusterStatus.summarize(r)).toMatch(/NotReady/);
     expect(r.report.counts.pods.total).toBe(300);
     expect(r.cluster).toBe('mem-main');
     const text = clusterStatus.summarize(r);

@@ -55,6 +55,38 @@ describe('analyzePod', () => {
     expect(analyzePod(podIn({ kind: 'completed' }), NOW)).toBeUndefined();
   });
 
+  it('names every failing container — sidecars too — with its reason, exit code and restarts', () => {
+    const p = podIn(
+      { kind: 'crashLoop', restarts: 23, exitCode: 2, reason: 'Error' },
+      { containers: ['app', 'envoy', 'logs'] },
+    );
+    const statuses = p.status?.containerStatuses ?? [];
+    const app = statuses[0];
+    const envoy = statuses[1];
+    if (!app || !envoy) throw new Error('fixture has three containers');
+    statuses[1] = {
+      ...app,
+      name: 'envoy',
+      image: envoy.image,
+      restartCount: 4,
+      lastState: { terminated: { ...app.lastState?.terminated, exitCode: 137, reason: 'OOMKilled' } },
+    };
+    const f = analyzePod(p, NOW);
+    expect(f).toMatchObject({ reason: 'CrashLoopBackOff', severity: 'error', container: 'app' });
+    expect(f?.detail).toMatch(/^exit 2 \(Error\), 23 restarts/);
+    expect(f?.detail).toContain(
+      'also envoy: OOMKilled, OOMKilled (exit 137) at limit 512Mi, 4 restarts, crash-looping',
+    );
+    expect(f?.detail).not.toContain('logs');
+  });
+
+  it('states the Ready condition’s own reason beside the plain words', () => {
+    const f = analyzePod(podIn({ kind: 'notReady', sinceMinutes: 30 }), NOW);
+    expect(f?.detail).toMatch(
+      /^running but not Ready for 30m \(ContainersNotReady\): containers app failing readiness$/,
+    );
+  });
+
   it('reports CrashLoopBackOff with the restart count and the last exit code and reason', () => {
     const f = analyzePod(podIn({ kind: 'crashLoop', restarts: 23, exitCode: 2, reason: 'Error' }), NOW);
     expect(f).toMatchObject({ reason: 'CrashLoopBackOff', severity: 'error', container: 'app' });
@@ -173,8 +205,13 @@ describe('workload, node analyzers', () => {
     const partial = analyzeDeployment(
       asDeployment(makeDeployment({ namespace: 'n', name: 'b', replicas: 5, ready: 3 }).deployment),
     );
+    // Kubernetes' own reason (the Available condition's) beside the plain words.
     expect(partial).toEqual([
-      { reason: 'Unavailable', severity: 'warning', detail: '3/5 replicas available' },
+      {
+        reason: 'Unavailable',
+        severity: 'warning',
+        detail: '3/5 replicas available (MinimumReplicasUnavailable)',
+      },
     ]);
     const down = analyzeDeployment(
       asDeployment(makeDeployment({ namespace: 'n', name: 'c', replicas: 2, ready: 0 }).deployment),
@@ -225,14 +262,21 @@ describe('workload, node analyzers', () => {
 
   it('Nodes: NotReady, Unknown and pressure conditions', () => {
     const node = (o: Parameters<typeof makeNode>[1]) => makeNode('ip-10-0-1-1', o) as unknown as KubeNode;
-    expect(analyzeNode(node({ ready: 'Unknown', sinceMinutes: 7 }), NOW)[0]).toMatchObject({
-      reason: 'NodeUnknown',
-      severity: 'critical',
-    });
-    expect(analyzeNode(node({ ready: 'Unknown', sinceMinutes: 7 }), NOW)[0]?.detail).toContain(
-      'Kubelet stopped posting node status',
-    );
-    expect(analyzeNode(node({ ready: 'False' }), NOW)[0]?.detail).toContain('cni plugin not initialized');
+    // Ready=Unknown and Ready=False are both NotReady, as kubectl and the node controller say,
+    // with the condition's own reason and message.
+    expect(analyzeNode(node({ ready: 'Unknown', sinceMinutes: 7 }), NOW)).toEqual([
+      {
+        reason: 'NotReady',
+        severity: 'critical',
+        detail: 'NotReady for 7m — Ready=Unknown (NodeStatusUnknown): Kubelet stopped posting node status.',
+      },
+    ]);
+    const down = analyzeNode(node({ ready: 'False' }), NOW)[0];
+    expect(down).toMatchObject({ reason: 'NotReady', severity: 'critical' });
+    expect(down?.detail).toContain('Ready=False (KubeletNotReady): container runtime network not ready');
+    expect(down?.detail).toContain('cni plugin not initialized');
+    for (const f of [...analyzeNode(node({ ready: 'Unknown' }), NOW), down])
+      expect(JSON.stringify(f)).not.toContain('NodeUnknown');
     expect(
       analyzeNode(node({ pressure: ['MemoryPressure', 'PIDPressure'] }), NOW).map((f) => f.reason),
     ).toEqual(['MemoryPressure', 'PIDPressure']);
@@ -309,8 +353,8 @@ describe('createStatusAccumulator', () => {
     expect([...severities].sort((a, b) => rank[a] - rank[b])).toEqual(severities);
     expect(r.problems[0]?.severity).toBe('critical');
     const nodeGroups = r.problems.filter((p) => p.kind === 'Node');
-    // One NotReady (False) and one Unknown node: two condition groups, never one entry per node.
-    expect(nodeGroups.map((p) => p.name).sort()).toEqual(['NodeNotReady', 'NodeUnknown']);
+    // One NotReady (False) and one Unknown node: both NotReady, one condition group, never one entry per node.
+    expect(nodeGroups.map((p) => [p.name, p.affected])).toEqual([['NotReady', 2]]);
     expect(r.counts.nodes).toMatchObject({ total: 4, ready: 2 });
     expect(r.counts.workloads.total).toBe(c.deployments.length + c.statefulsets.length + c.daemonsets.length);
     expect(r.counts.workloads.healthy).toBe(r.counts.workloads.total - 3);

@@ -184,9 +184,18 @@ export function analyzePod(
   const consider = (f: Finding | undefined): void => {
     if (f && (!best || SEVERITY_RANK[f.severity] < SEVERITY_RANK[best.severity])) best = f;
   };
-  for (const cs of st?.initContainerStatuses ?? []) consider(containerFinding(pod, cs, true, now, t));
-  for (const cs of st?.containerStatuses ?? []) consider(containerFinding(pod, cs, false, now, t));
-  if (best && SEVERITY_RANK[best.severity] <= SEVERITY_RANK.error) return best;
+  const containers: Finding[] = [];
+  for (const cs of st?.initContainerStatuses ?? []) {
+    const f = containerFinding(pod, cs, true, now, t);
+    if (f) containers.push(f);
+  }
+  for (const cs of st?.containerStatuses ?? []) {
+    const f = containerFinding(pod, cs, false, now, t);
+    if (f) containers.push(f);
+  }
+  for (const f of containers) consider(f);
+  if (best && SEVERITY_RANK[best.severity] <= SEVERITY_RANK.error)
+    return withOtherContainers(best, containers);
 
   const scheduled = st?.conditions?.find((c) => c.type === 'PodScheduled');
   if (phase === 'Pending' && scheduled?.status === 'False') {
@@ -207,9 +216,27 @@ export function analyzePod(
         reason: 'NotReady',
         severity: 'warning',
         container: unready[0],
-        detail: `running but not Ready for ${formatAge(now - since)}${unready.length ? ` (containers ${unready.join(', ')}: failing readiness)` : ''}`,
+        detail: `running but not Ready for ${formatAge(now - since)}${ready.reason ? ` (${ready.reason})` : ''}${unready.length ? `: containers ${unready.join(', ')} failing readiness` : ''}`,
       });
     }
   }
-  return best;
+  return best && withOtherContainers(best, containers);
+}
+
+/**
+ * A pod's finding names its worst container (`container`, `detail`); every other failing container
+ * (sidecars crash-looping too) is named after it with its own reason, exit code and restarts, so
+ * the summary reads like `kubectl describe pod`: `…; also sidecar: CrashLoopBackOff, exit 137 (OOMKilled), 4 restarts`.
+ */
+function withOtherContainers(best: Finding, containers: readonly Finding[]): Finding {
+  const others = containers.filter(
+    (f) =>
+      f !== best &&
+      f.container &&
+      f.container !== best.container &&
+      SEVERITY_RANK[f.severity] <= SEVERITY_RANK.warning,
+  );
+  if (!others.length) return best;
+  const also = others.map((f) => `${f.container}: ${f.reason}, ${f.detail}`).join('; ');
+  return { ...best, detail: `${best.detail}; also ${also}` };
 }

@@ -18,6 +18,9 @@ export function analyzeDeployment(d: KubeDeployment): Finding[] {
   const conditions = st?.conditions ?? [];
   const progressing = conditions.find((c) => c.type === 'Progressing');
   const failure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  const availableCond = conditions.find((c) => c.type === 'Available' && c.status === 'False');
+  // Kubernetes' own reason beside the plain words, as `kubectl describe` shows it.
+  const why = availableCond?.reason ? ` (${availableCond.reason})` : '';
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
     out.push({
       reason: 'ProgressDeadlineExceeded',
@@ -29,14 +32,18 @@ export function analyzeDeployment(d: KubeDeployment): Finding[] {
     out.push({
       reason: 'ReplicaFailure',
       severity: 'error',
-      detail: oneLine(failure.message, 240) || 'cannot create pods',
+      detail: `${failure.reason ? `${failure.reason}: ` : ''}${oneLine(failure.message, 240) || 'cannot create pods'}`,
     });
   if (desired > 0 && available < desired && !d.spec?.paused) {
     const rollingOut =
       progressing?.status === 'True' &&
       (progressing.reason === 'ReplicaSetUpdated' || progressing.reason === 'NewReplicaSetCreated');
     if (available === 0) {
-      out.push({ reason: 'Unavailable', severity: 'critical', detail: `0/${desired} replicas available` });
+      out.push({
+        reason: 'Unavailable',
+        severity: 'critical',
+        detail: `0/${desired} replicas available${why}`,
+      });
     } else if (rollingOut && out.length === 0) {
       out.push({
         reason: 'RollingOut',
@@ -47,7 +54,7 @@ export function analyzeDeployment(d: KubeDeployment): Finding[] {
       out.push({
         reason: 'Unavailable',
         severity: 'warning',
-        detail: `${available}/${desired} replicas available`,
+        detail: `${available}/${desired} replicas available${why}`,
       });
     }
   }

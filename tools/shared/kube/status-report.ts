@@ -35,7 +35,7 @@ export interface Problem {
   /** Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Pod, Node (a node condition group), … */
   kind: string;
   namespace?: string;
-  /** Workload name; for `Node` groups, the condition (NodeNotReady, MemoryPressure, …). */
+  /** Workload name; for `Node` groups, the condition (NotReady, MemoryPressure, …). */
   name: string;
   /** The worst reason, e.g. CrashLoopBackOff. */
   reason: string;
