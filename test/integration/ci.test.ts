@@ -395,4 +395,46 @@ describe('CI triage', () => {
     expect(answer()?.args.response_type).toBe('ephemeral');
     expect(github.reruns).toHaveLength(1);
   });
+
+  it('after the re-run has finished, a new click by a permitted person starts a new one', async () => {
+    const click = (id: string) =>
+      postSigned(
+        app.baseUrl,
+        blockAction({
+          actionId: 'ci_rerun',
+          value: '/ops rerun acme/shop 501',
+          user: 'U1ALICE',
+          channel: 'C2CI',
+          messageTs: firstTs,
+          responseUrl: slack.responseUrl(id),
+        }),
+        SIGNING_SECRET,
+      );
+    const answer = (id: string) => slack.of('response_url').find((c) => c.args.id === id);
+    // Attempt 2 (the re-run above) is still queued: nothing to re-run yet, and GitHub is not asked.
+    await click('rerun-while-running');
+    await slack.waitFor(() => answer('rerun-while-running') !== undefined, 10_000, 'the answer');
+    expect(String(answer('rerun-while-running')?.args.text)).toContain(
+      'acme/shop run 501 is queued (attempt 2); nothing to re-run until it has finished',
+    );
+    expect(github.reruns).toHaveLength(1);
+    // Attempt 2 fails too; the same button, clicked again, re-runs it.
+    const run = github.repos[0]?.runs?.find((r) => r.id === 501);
+    if (!run) throw new Error('run 501 is in the fixture');
+    Object.assign(run, { status: 'completed', conclusion: 'failure' });
+    await click('rerun-again');
+    await slack.waitFor(() => github.reruns.length === 2, 15_000, 'the second re-run');
+    expect(github.reruns).toEqual([
+      { owner: 'acme', repo: 'shop', runId: 501 },
+      { owner: 'acme', repo: 'shop', runId: 501 },
+    ]);
+    const done = () =>
+      slack
+        .of('chat.update')
+        .find(
+          (c) => c.args.channel === 'C2CI' && String(c.args.text).includes('acme/shop run 501 (attempt 3)'),
+        );
+    await slack.waitFor(() => done() !== undefined, 15_000, 'the second re-run result');
+    expect(String(answer('rerun-again')?.args.text ?? '')).not.toContain('Already re-running');
+  });
 });

@@ -5,13 +5,16 @@ import { AppError } from '../../errors.ts';
 import { type Enqueue, safeJobId } from '../../jobs/enqueue.ts';
 import { ciRerunSpec } from '../../jobs/specs/ci.ts';
 import type { Policy } from '../../policy/policy.ts';
-import type { OpsCommand } from '../command.ts';
+import { ephemeral, type OpsCommand } from '../command.ts';
 
 /**
  * `/ops rerun <owner/repo> <run-id>` — also what the "Re-run failed jobs" button runs, with the
  * clicker as requester. Checks the person may re-run that repository's workflows (Policy.canRerun;
- * a refusal says who can), then queues the re-run under an id derived from the invocation: a double
- * click, or Slack retrying the request, re-runs once.
+ * a refusal says who can), reads the run, then queues the re-run under an id derived from the run
+ * and its current attempt: a double click, Slack retrying the request, or the button and a typed
+ * command for the same attempt re-run once; once that re-run has happened and its attempt has
+ * finished, a new click re-runs the new attempt. A run still going is not re-run (GitHub would
+ * refuse); the answer says so.
  */
 export function createRerunCommand(deps: {
   enqueue: Enqueue;
@@ -33,10 +36,16 @@ export function createRerunCommand(deps: {
       if (!verdict.ok) {
         throw new AppError({ code: 'forbidden', userMessage: `You can't re-run this. ${verdict.why}` });
       }
+      const run = await deps.github.getWorkflowRun(ref);
+      if (run.status !== 'completed') {
+        return ephemeral(
+          `${repo} run ${ref.runId} is ${(run.status ?? 'running').replace(/_/g, ' ')} (attempt ${run.runAttempt}); nothing to re-run until it has finished: <${run.htmlUrl}|the run>.`,
+        );
+      }
       const r = await deps.enqueue({
         spec: ciRerunSpec,
         payload: ref,
-        jobId: safeJobId('rerun', ctx.invocationId),
+        jobId: safeJobId('rerun', ref.owner, ref.repo, String(ref.runId), `attempt${run.runAttempt}`),
         requestedBy: ctx.requester.userId,
         target: ctx.target,
         traceId: ctx.traceId,
