@@ -1,6 +1,7 @@
 import { App, type CustomRoute, LogLevel } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/logger';
 import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
+import { redact } from '../../tools/shared/redact.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Route } from '../http/health.ts';
@@ -8,10 +9,15 @@ import type { Logger } from '../log.ts';
 import { type Metrics, secondsSince } from '../metrics/metrics.ts';
 import { createSlackReceiver } from './slack-receiver.ts';
 
-/** Bolt and the Web API log through our pino logger, so tokens are redacted there too. */
+/**
+ * Bolt and the Web API log through our pino logger, and every line goes through the redactor first:
+ * at debug the Web API logs whole request bodies and results (`http request result: {…}` holds
+ * thread text, which may quote a token), which the logger's key-based redaction cannot see into.
+ */
 export function slackLogger(log: Logger): SlackLogger {
   let level = LogLevel.INFO;
-  const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const fmt = (msg: unknown[]) =>
+    redact(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
   return {
     debug: (...m) => log.debug(fmt(m)),
     info: (...m) => log.info(fmt(m)),

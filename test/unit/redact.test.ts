@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
-import { redact } from '../../tools/shared/redact.ts';
+import { tailLog } from '../../tools/shared/kube/pod-details.ts';
+import { redact, redactLines } from '../../tools/shared/redact.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/secrets');
 const MARKED = readdirSync(DIR).filter((f) => f.endsWith('.txt') && f !== 'clean.txt');
@@ -186,5 +187,79 @@ describe('credentials in command lines and Docker auth configs', () => {
     const docker = '{"auths":{"registry.example.com":{"auth":"Y2k6aHVudGVyMi1sb25n"}}}';
     expect(redact(docker)).not.toContain('Y2k6aHVudGVyMi1sb25n');
     expect(redact('docker run -u 1000 img --user root')).toBe('docker run -u 1000 img --user root');
+  });
+});
+
+describe('redact: what spans lines', () => {
+  const log = readFileSync(join(DIR, 'pod-log-keys.log'), 'utf8');
+  const logLines = log.split('\n').filter((l) => l && !l.startsWith('#'));
+  const payload = (l: string) => l.replace(/^\S+Z /, '');
+  /** Every key body line, short last lines included. */
+  const bodies = logLines.map(payload).filter((l) => /^[A-Za-z0-9+/]+={0,2}$/.test(l) && l.length > 20);
+
+  it('the fixture has two keys whose last body lines are shorter than a full one', () => {
+    expect(logLines.filter((l) => /BEGIN (RSA|OPENSSH) PRIVATE KEY/.test(l))).toHaveLength(2);
+    expect(bodies.length).toBeGreaterThan(40);
+    expect(bodies.some((b) => b.length < 60)).toBe(true);
+  });
+
+  it('a private key in a pod log is gone whole, last line too, from BEGIN to END, as one text', () => {
+    const out = redact(logLines.join('\n'));
+    for (const b of bodies) expectGone(out, b, 'the whole log');
+    expect(out).toContain('bootstrap done in 1.2s');
+    expect(out).toContain('writing /home/app/.ssh/id_rsa:');
+  });
+
+  it('a log tail that starts inside a key (its BEGIN cut off) shows none of it', () => {
+    for (let n = 1; n <= logLines.length; n++) {
+      const t = tailLog(logLines.join('\n'), redact, { maxLines: n, maxChars: 100_000 });
+      const out = t.lines.join('\n');
+      for (const b of bodies) expectGone(out, b, `a tail of ${n} lines`);
+    }
+  });
+
+  it('a log read in chunks: a key split across any chunk boundary shows none of it', () => {
+    for (let k = 1; k < logLines.length; k++) {
+      const out = [...redactLines(logLines.slice(0, k)), ...redactLines(logLines.slice(k))]
+        .map(redact)
+        .join('\n');
+      for (const b of bodies) expectGone(out, b, `chunks split at line ${k}`);
+    }
+  });
+
+  const values = (text: string) =>
+    [...text.matchAll(/(?:^|\s)(?:[.\w-]+):\s+(\S.*)$/gm)].map((m) => m[1] as string);
+
+  it('never shows a Kubernetes Secret’s data, whatever its keys are called (YAML)', () => {
+    const yaml = readFileSync(join(DIR, 'kube-secret.yaml'), 'utf8');
+    const lines = yaml.split('\n');
+    const data = [
+      ...lines.slice(
+        lines.findIndex((l) => l.trim() === 'data:') + 1,
+        lines.findIndex((l) => l.trim() === 'kind: Secret'),
+      ),
+      ...lines.slice(
+        lines.findIndex((l) => l.trim() === 'stringData:') + 1,
+        lines.findIndex((l) => l.startsWith('type: Opaque')),
+      ),
+    ];
+    const secrets = values(data.join('\n'));
+    expect(secrets.length).toBe(7);
+    const whole = redact(yaml);
+    const perLine = redactLines(lines).map(redact).join('\n');
+    const tail = tailLog(yaml, redact, { maxLines: 1000, maxChars: 100_000 }).lines.join('\n');
+    for (const out of [whole, perLine, tail]) {
+      for (const v of secrets) expectGone(out, v, 'a Secret printed as YAML');
+      expect(out).toContain('name: edge-tls');
+      expect(out).toContain('tls.key: [REDACTED]');
+    }
+  });
+
+  it('never shows a Kubernetes Secret’s data (JSON, and its last-applied-configuration)', () => {
+    const json = readFileSync(join(DIR, 'kube-secret.json'), 'utf8');
+    const obj = JSON.parse(json) as { data: Record<string, string> };
+    const out = redact(json);
+    for (const v of Object.values(obj.data)) expectGone(out, v, 'a Secret printed as JSON');
+    expect(out).toContain('"name":"edge-tls"');
   });
 });

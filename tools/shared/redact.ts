@@ -23,7 +23,7 @@ const REPLACEMENT = '[REDACTED]';
  * private-key bodies printed line by line.
  */
 const HINT =
-  /gh[pousr]_|github_pat_|v1\.[0-9a-f]{40}|xox|xapp-|hooks\.slack|A3T|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|AIza|GOCSPX|ya29\.|PRIVATE KEY|eyJ|npm_|sk-|[sr]k_(?:live|test)|glpat-|glc_|glsa_|SG\.|dckr_pat|hf_|gsk_|shp(?:at|ca|pa|ss)_|hv[sbr]\.|dapi|lin_api|ntn_|ops_ey|figd_|tskey-|cf(?:k|ut|at)_|vc[pikra]_|:\/\/|auth|cookie|sig=|accountkey|sharedaccess|pass|pwd|secret|token|key|cred|private|dsn|Q~|-p\s|-u\s|--user|[A-Za-z0-9+/]{60}/i;
+  /gh[pousr]_|github_pat_|v1\.[0-9a-f]{40}|xox|xapp-|hooks\.slack|A3T|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|AIza|GOCSPX|ya29\.|PRIVATE KEY|eyJ|npm_|sk-|[sr]k_(?:live|test)|glpat-|glc_|glsa_|SG\.|dckr_pat|hf_|gsk_|shp(?:at|ca|pa|ss)_|hv[sbr]\.|dapi|lin_api|ntn_|ops_ey|figd_|tskey-|cf(?:k|ut|at)_|vc[pikra]_|:\/\/|auth|cookie|sig=|accountkey|sharedaccess|pass|pwd|secret|token|key|cred|private|dsn|Q~|-p\s|-u\s|--user|bearer|salt|hmac|nonce|seed|sig|hash|jwt|otp|cert|crt|pem|pfx|p12|jks|dockerc|_pat|pat_|_pin|[A-Za-z0-9+/]{60}|[^\s:@/]:[^\s@/]{1,256}@|data"?\s*:/i;
 
 /** Token formats, replaced whole. */
 const TOKENS: readonly RegExp[] = [
@@ -80,6 +80,22 @@ const PEM_BODY_LINE = /^([ \t"']*)([A-Za-z0-9+/]{60,76}={0,2})([ \t"',]*(?:\\n)?
 /** Slack incoming webhooks: the path is the secret. */
 const SLACK_WEBHOOK = /(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g;
 
+/**
+ * A DSN without a scheme, as Go's MySQL driver and others write it: `user:password@tcp(host:3306)/db`,
+ * `user:password@unix(/run/mysqld.sock)/db`, `user:password@host:5432/db` → keeps user and host.
+ */
+const BARE_DSN =
+  /(?<![A-Za-z0-9+.:/@-])([A-Za-z_][A-Za-z0-9_.%+-]{0,63}:)([^\s:@/'"`]{1,256})@(?=(?:tcp|udp|unix|tcp6)\(|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?\/)/g;
+
+/** A bearer or basic credential after any header name (`X-Upstream-Auth: Bearer …`), or none. */
+const BEARER = /\b((?:bearer|basic)\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
+
+/**
+ * An Azure storage account key (64 random bytes: 86 base64 characters and `==`) wherever it stands —
+ * but not an npm/SRI `sha512-…` integrity digest, which has the same shape.
+ */
+const AZURE_STORAGE_KEY = /(?<![A-Za-z0-9+/-])(?<!sha512-)[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])/g;
+
 /** `scheme://user:password@host` → keeps user and host. */
 const URL_PASSWORD = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@]{0,256}:)([^\s@/]{1,512})@/gi;
 
@@ -110,6 +126,36 @@ const DOCKER_AUTH = /("auth"\s*:\s*")([A-Za-z0-9+/=]{8,})(")/g;
  */
 const SECRET_NAME =
   '[A-Za-z0-9_.-]*(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key|client[_-]?secret|credentials?|_auth|auth[_-]?token|session[_-]?(?:id|key)|cookie|sas[_-]?token|connection[_-]?string|conn[_-]?str|dsn)[A-Za-z0-9_.-]*';
+/**
+ * Names that only may hold a secret (`AZURE_STORAGE_KEY`, `tls.key`, `sentry_key`, `WEBHOOK_SALT`):
+ * their values are redacted when they look random (see `looksRandom`), so `sort_key=name` stays. A
+ * bare `key:` (a cache key, a map key) is not one of them.
+ */
+const MAYBE_SECRET_NAME =
+  '[A-Za-z0-9_.-]*(?:key|salt|sig(?:nature)?|hash|hmac|nonce|seed|pat|jwt|bearer|auth|pass|pin|otp|cert|crt|pem|p12|pfx|jks|keystore|dockerconfigjson|dockercfg)[A-Za-z0-9_.-]*';
+const MAYBE_SECRET_ASSIGNMENT = new RegExp(
+  `(?<![A-Za-z0-9_.-])(?!key["']?\\s*[:=])(${MAYBE_SECRET_NAME}["']?\\s*(?:=>|[:=])\\s*["']?)([A-Za-z0-9+/_~.=-]{16,2000})`,
+  'gi',
+);
+
+/**
+ * Whether a value looks like generated key material rather than a word, path or id: long enough,
+ * three character classes (or base64/hex of a typical key length), and high Shannon entropy.
+ */
+export function looksRandom(v: string): boolean {
+  if (v.length < 16) return false;
+  // `node-cache-Linux-x64-<hash>`, `checkout-7d4b9c8f6-x2x9z`: an identifier made of words.
+  if (v.split(/[-_.]/).filter((w) => /^[A-Za-z]{3,}$/.test(w)).length >= 2) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[+/_~=-]/].filter((r) => r.test(v)).length;
+  const hexKey = /^[0-9a-f]{32,}$/i.test(v);
+  if (classes < 3 && !hexKey) return false;
+  const counts = new Map<string, number>();
+  for (const ch of v) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / v.length) * Math.log2(n / v.length);
+  return bits >= (hexKey ? 3.2 : 3.5);
+}
+
 /** `token.test.ts:12:26` is a file name and a position, not an assignment. */
 const NOT_A_FILE = '(?<!\\.(?:[cm]?[jt]sx?|py|go|rs|rb|java|kt|cs|php|json|ya?ml|toml|txt|md|sh|log))';
 const SECRET_ASSIGNMENT = new RegExp(
@@ -136,16 +182,26 @@ function looksLikeKeyMaterial(b64: string): boolean {
 export function redact(text: string): string {
   if (text.length === 0 || !HINT.test(text)) return text;
   let out = text;
+  if (out.includes('\n')) out = redactLines(out.split('\n')).join('\n');
   out = out.replace(PEM, REPLACEMENT);
+  out = out.replace(PEM_TAIL, REPLACEMENT);
+  out = out.replace(SECRET_JSON_DATA, (_m, pre: string, body: string) => `${pre}${redactJsonValues(body)}}`);
   out = out.replace(PEM_BODY_LINE, (m, pre: string, b64: string, post: string) =>
     looksLikeKeyMaterial(b64) ? `${pre}${REPLACEMENT}${post}` : m,
   );
   for (const p of TOKENS) out = out.replace(p, REPLACEMENT);
   out = out.replace(SLACK_WEBHOOK, `$1${REPLACEMENT}`);
+  out = out.replace(AZURE_STORAGE_KEY, REPLACEMENT);
   out = out.replace(URL_PASSWORD, (m, pre: string, pw: string) =>
     pw === REPLACEMENT ? m : `${pre}${REPLACEMENT}@`,
   );
+  out = out.replace(BARE_DSN, (m, pre: string, pw: string) =>
+    pw === REPLACEMENT || NOT_A_SECRET.test(pw) ? m : `${pre}${REPLACEMENT}@`,
+  );
   out = out.replace(AUTH_HEADER, (_m, pre: string, v: string) => redactValue(pre, v, ''));
+  out = out.replace(BEARER, (m, pre: string, v: string) =>
+    /\d/.test(v) || v.length >= 20 ? `${pre}${REPLACEMENT}` : m,
+  );
   out = out.replace(OTHER_HEADER, (_m, pre: string, v: string) => redactValue(pre, v.trimEnd(), ''));
   out = out.replace(AZURE, (_m, pre: string, v: string) => redactValue(pre, v, ''));
   out = out.replace(CLI_FLAG, (_m, pre: string, v: string) => redactValue(pre, v, ''));
@@ -159,6 +215,93 @@ export function redact(text: string): string {
       return redactValue(pre, bare ?? '', '');
     },
   );
+  out = out.replace(MAYBE_SECRET_ASSIGNMENT, (m, pre: string, v: string) =>
+    looksRandom(v) ? `${pre}${REPLACEMENT}` : m,
+  );
+  return out;
+}
+
+/** The rest of a private key whose BEGIN line was cut off (a log tail, a chunk): base64 lines up to END. */
+const PEM_TAIL =
+  /(?:^|(?<=\n))(?:[ \t]*[A-Za-z0-9+/=]{1,100}[ \t]*\r?\n)+[ \t]*-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----/g;
+
+/** A Secret's `data`/`stringData` as JSON (also escaped, in `last-applied-configuration`). */
+const SECRET_JSON_DATA = /(\\?"(?:data|stringData)\\?"\s*:\s*\{)([^{}]{0,100000})\}/g;
+
+/** Every string value of a flat JSON object body: `"k":"v"` → `"k":"[REDACTED]"`. */
+function redactJsonValues(body: string): string {
+  return body.replace(
+    /(\\?"[^"\\]*\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(\\?")/g,
+    (_m, k: string, _v: string, q: string) => `${k}${REPLACEMENT}${q}`,
+  );
+}
+
+const PEM_BEGIN = /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----/;
+const PEM_END = /-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----/;
+/** A key body line, after any log prefix: base64 only. */
+const BASE64_LINE = /^[ \t"']*[A-Za-z0-9+/]+={0,2}[ \t"',]*(?:\\n)?[ \t"',]*$/;
+/** What a log line may start with before the payload: a timestamp (kubectl logs --timestamps, CI runners). */
+const LOG_PREFIX = /^(?:\S*\d{4}-\d\d-\d\dT[\d:.,]+(?:Z|[+-]\d\d:?\d\d)?\s+)?/;
+/** `data:` or `stringData:` opening a YAML block: a Secret's (a ConfigMap's data is not base64). */
+const YAML_DATA = /^(\s*)(?:- )?(data|stringData):\s*$/;
+const YAML_ENTRY = /^(\s*)("?[^\s:"]+"?\s*:\s*)(.*)$/;
+
+function prefixOf(line: string): string {
+  return LOG_PREFIX.exec(line)?.[0] ?? '';
+}
+
+/**
+ * Redaction that needs more than one line, for text read line by line (pod logs, CI logs, YAML):
+ * every line of a private key from `BEGIN … PRIVATE KEY` to `END` — also when the BEGIN line was
+ * cut off above (a tail, a chunk boundary): base64 lines back from an END — and the values of a
+ * YAML `data:`/`stringData:` block (a Kubernetes Secret's: base64 values of `data`, every value of
+ * `stringData`, whatever their keys are called: `tls.key`, `.dockerconfigjson`). A line's log
+ * prefix (timestamp) is kept. Returns a new array of the same length.
+ */
+export function redactLines(lines: readonly string[]): string[] {
+  const out = [...lines];
+  let inKey = false;
+  let data: { indent: number; all: boolean } | undefined;
+  for (let i = 0; i < out.length; i++) {
+    const line = out[i] ?? '';
+    const pre = prefixOf(line);
+    const body = line.slice(pre.length);
+    if (inKey) {
+      out[i] = PEM_END.test(body)
+        ? line.replace(/^([\s\S]*?)[A-Za-z0-9+/=]*-----END/, `${pre}-----END`)
+        : `${pre}${REPLACEMENT}`;
+      if (PEM_END.test(body)) inKey = false;
+      continue;
+    }
+    if (PEM_BEGIN.test(body) && !PEM_END.test(body)) {
+      inKey = true;
+      continue;
+    }
+    if (PEM_END.test(body) && !PEM_BEGIN.test(body)) {
+      // The block began above what we have: everything base64 back from here is the key.
+      for (let j = i - 1; j >= 0; j--) {
+        const prev = out[j] ?? '';
+        const p = prefixOf(prev);
+        if (!BASE64_LINE.test(prev.slice(p.length)) || prev.slice(p.length).trim() === '') break;
+        out[j] = `${p}${REPLACEMENT}`;
+      }
+      continue;
+    }
+    if (data) {
+      const entry = YAML_ENTRY.exec(body);
+      const indent = body.length - body.trimStart().length;
+      if (body.trim() === '' || indent <= data.indent || !entry) {
+        data = undefined;
+      } else {
+        const value = (entry[3] ?? '').trim();
+        if (value && value !== REPLACEMENT && (data.all || /^["']?[A-Za-z0-9+/]{4,}={0,2}["']?$/.test(value)))
+          out[i] = `${pre}${entry[1]}${entry[2]}${REPLACEMENT}`;
+        continue;
+      }
+    }
+    const open = YAML_DATA.exec(body);
+    if (open) data = { indent: (open[1] ?? '').length, all: open[2] === 'stringData' };
+  }
   return out;
 }
 

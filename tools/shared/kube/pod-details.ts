@@ -6,6 +6,7 @@
 
 import type { V1ContainerStatus } from '@kubernetes/client-node';
 import type { KubeEvent, KubePod, Wire } from '../kube-port.ts';
+import { redactLines } from '../redact.ts';
 import { analyzePod } from './analyze-pod.ts';
 import { eventCount, eventLastSeen } from './events.ts';
 import { DEFAULT_THRESHOLDS, type Finding, SEVERITY_RANK, type Thresholds } from './findings.ts';
@@ -181,7 +182,8 @@ export interface LogTail {
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /**
- * The last lines of `text`, each redacted and at most `maxLineChars`, keeping at most `maxLines`
+ * The last lines of `text`, redacted (across lines too: tools/shared/redact.ts redactLines), each at
+ * most `maxLineChars`, keeping at most `maxLines`
  * lines and `maxChars` characters in total (from the end: the newest lines matter most).
  */
 export function tailLog(
@@ -190,7 +192,8 @@ export function tailLog(
   opts: { maxLines: number; maxChars: number; maxLineChars?: number },
 ): LogTail {
   const maxLine = opts.maxLineChars ?? 300;
-  const raw = text.split('\n');
+  // What spans lines first (a private key, a Secret's data block), then each line.
+  const raw = redactLines(text.split('\n'));
   if (raw[raw.length - 1] === '') raw.pop();
   const lines: string[] = [];
   let chars = 0;
