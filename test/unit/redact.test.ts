@@ -191,7 +191,7 @@ describe('credentials in command lines and Docker auth configs', () => {
 });
 
 describe('redact: what spans lines', () => {
-  const log = readFileSync(join(DIR, 'pod-log-keys.log'), 'utf8');
+  const log = readFileSync(join(DIR, 'pod-log-keys.out'), 'utf8');
   const logLines = log.split('\n').filter((l) => l && !l.startsWith('#'));
   const payload = (l: string) => l.replace(/^\S+Z /, '');
   /** Every key body line, short last lines included. */
