@@ -1,3 +1,4 @@
+import { own } from '../../tools/shared/lookup.ts';
 import { AppError } from '../errors.ts';
 import { closest } from '../ops/args.ts';
 import type { TeamConfig } from '../team-config.ts';
@@ -14,7 +15,7 @@ export interface Target {
 /** Finds a service's environment in the team file, or says what exists instead. */
 export function resolveTarget(team: TeamConfig, service: string, environment: string): Target {
   const names = Object.keys(team.services);
-  const svc = team.services[service];
+  const svc = own(team.services, service);
   if (!svc) {
     if (!names.length) {
       throw new AppError({
@@ -30,7 +31,7 @@ export function resolveTarget(team: TeamConfig, service: string, environment: st
     });
   }
   const envs = Object.keys(svc.environments);
-  const env = svc.environments[environment];
+  const env = own(svc.environments, environment);
   if (!env) {
     throw new AppError({
       code: 'unknown_environment',

@@ -1,4 +1,5 @@
 import type { ChangesPort } from '../../tools/shared/changes-port.ts';
+import { own } from '../../tools/shared/lookup.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import { toAppError } from '../errors.ts';
 import type { TeamConfig } from '../team-config.ts';
@@ -42,7 +43,7 @@ export function createChangesPort(o: {
       };
     },
     async status(serviceName, environment, signal) {
-      const svc = o.team.services[serviceName];
+      const svc = own(o.team.services, serviceName);
       if (!svc) resolveTarget(o.team, serviceName, environment ?? '');
       const names = environment ? [environment] : Object.keys(svc?.environments ?? {});
       const environments = await Promise.all(

@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
+import { resolveTarget } from '../../src/deploys/catalog.ts';
 import { closest, tokenize } from '../../src/ops/args.ts';
 import { type OpsCommand, usageError } from '../../src/ops/command.ts';
 import { createOpsRouter } from '../../src/ops/router.ts';
+import { teamConfigSchema } from '../../src/team-config.ts';
+import { parseRerunArgs, parseTriageArgs } from '../../tools/shared/ci/commands.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 
 describe('tokenize and closest', () => {
@@ -86,4 +89,46 @@ describe('the /ops router', () => {
     const r = await router.handle('   ', ctx);
     expect(r.message.text).toContain('/ops echo <word> — echo a word');
   });
+});
+
+/** The code of the AppError `f` throws, or what happened instead. */
+function usage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof AppError ? e.code : `not an AppError: ${String(e)}`;
+  }
+  return 'accepted';
+}
+
+describe('numbers are range-checked where they are parsed (a usage error, never a payload error)', () => {
+  it.each(['0', '99999999999999999999', '9007199254740993', '00'])('run id %s', (id) => {
+    expect(usage(() => parseRerunArgs(['acme/shop', id]))).toBe('usage');
+    expect(usage(() => parseTriageArgs(['acme/shop', id]))).toBe('usage');
+    expect(usage(() => parseRerunArgs([`https://github.com/acme/shop/actions/runs/${id}`]))).toBe('usage');
+  });
+
+  it('accepts the ids GitHub gives', () => {
+    expect(parseRerunArgs(['acme/shop', '12345678901'])).toEqual({
+      owner: 'acme',
+      repo: 'shop',
+      runId: 12345678901,
+    });
+    expect(
+      usage(() => parseTriageArgs(['acme/shop', 'https://github.com/acme/shop/actions/runs/7/attempts/0'])),
+    ).toBe('usage');
+  });
+});
+
+describe('lookups keyed by user text', () => {
+  const team = teamConfigSchema.parse({
+    services: { checkout: { environments: { prod: { namespace: 'prod', deployment: 'checkout' } } } },
+  });
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf'])(
+    'a service or environment named %s is unknown, not Object.prototype’s',
+    (name) => {
+      expect(usage(() => resolveTarget(team, name, 'prod'))).toBe('unknown_service');
+      expect(usage(() => resolveTarget(team, 'checkout', name))).toBe('unknown_environment');
+    },
+  );
 });

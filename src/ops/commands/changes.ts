@@ -76,9 +76,14 @@ export function createRollbackCommand(d: ChangeCommandDeps): OpsCommand {
       }
       let revision: number | undefined;
       if (rev !== undefined) {
+        // Deployment revisions are int64 in Kubernetes; past 2^31 is no revision anyone has.
+        if (!/^\d{1,10}$/.test(rev) || Number(rev) < 1 || Number(rev) > 2 ** 31 - 1)
+          throw usageError(
+            cmd,
+            `Revision must be a whole number from 1 to ${2 ** 31 - 1}, not \`${rev}\`.`,
+            `${example} to 6`,
+          );
         revision = Number(rev);
-        if (!Number.isInteger(revision) || revision < 1)
-          throw usageError(cmd, `Revision must be a whole number, not \`${rev}\`.`, `${example} to 6`);
       }
       return queueProposal(d, { kind: 'rollback', service, environment, revision }, ctx);
     },

@@ -36,6 +36,15 @@ export function parseRepo(text: string): RepoRef {
   return { owner, repo };
 }
 
+/** A GitHub id (run, attempt, job): a whole number from 1 to 2^53 − 1, checked where it is parsed. */
+function id(text: string, what: string): number {
+  const n = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw badInput(`The ${what} must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not "${text}".`);
+  }
+  return n;
+}
+
 /**
  * Resolves `repo` (owner/repo or a run URL) and the optional `run` (a run id, a run URL or a branch).
  * A number is a run id (a branch named only with digits cannot be asked for this way). A run URL for
@@ -45,14 +54,14 @@ export function parseTriageTarget(repoText: string, runText?: string): RepoRef &
   const repoUrlRun = RUN_URL.exec(repoText.trim());
   const ref = parseRepo(repoText);
   const fromUrl = (m: RegExpExecArray): TriageTarget => {
-    const t: TriageTarget = { kind: 'run', runId: Number(m[3]) };
-    if (m[4]) t.attempt = Number(m[4]);
-    if (m[5]) t.jobId = Number(m[5]);
+    const t: TriageTarget = { kind: 'run', runId: id(m[3] ?? '', 'run id') };
+    if (m[4]) t.attempt = id(m[4], 'attempt');
+    if (m[5]) t.jobId = id(m[5], 'job id');
     return t;
   };
   const arg = runText?.trim().replace(/^#/, '');
   if (!arg) return { ...ref, target: repoUrlRun ? fromUrl(repoUrlRun) : { kind: 'default' } };
-  if (/^\d+$/.test(arg)) return { ...ref, target: { kind: 'run', runId: Number(arg) } };
+  if (/^\d+$/.test(arg)) return { ...ref, target: { kind: 'run', runId: id(arg, 'run id') } };
   const m = RUN_URL.exec(arg);
   if (m) {
     if (`${m[1]}/${m[2]}`.toLowerCase() !== `${ref.owner}/${ref.repo}`.toLowerCase()) {

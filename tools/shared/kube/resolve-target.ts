@@ -19,20 +19,21 @@ import { closestNames } from './objects.ts';
 /** What workload_details can look at. */
 export type TargetKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
 
-const KIND_PREFIX: Record<string, TargetKind> = {
-  deploy: 'Deployment',
-  deployment: 'Deployment',
-  deployments: 'Deployment',
-  sts: 'StatefulSet',
-  statefulset: 'StatefulSet',
-  statefulsets: 'StatefulSet',
-  ds: 'DaemonSet',
-  daemonset: 'DaemonSet',
-  daemonsets: 'DaemonSet',
-  po: 'Pod',
-  pod: 'Pod',
-  pods: 'Pod',
-};
+/** `deploy/x`, `sts/x`, `pod/x`: the kind prefixes a name may carry (a Map: the words are the user's). */
+const KIND_PREFIX = new Map<string, TargetKind>([
+  ['deploy', 'Deployment'],
+  ['deployment', 'Deployment'],
+  ['deployments', 'Deployment'],
+  ['sts', 'StatefulSet'],
+  ['statefulset', 'StatefulSet'],
+  ['statefulsets', 'StatefulSet'],
+  ['ds', 'DaemonSet'],
+  ['daemonset', 'DaemonSet'],
+  ['daemonsets', 'DaemonSet'],
+  ['po', 'Pod'],
+  ['pod', 'Pod'],
+  ['pods', 'Pod'],
+]);
 
 const LIST_KIND: Record<TargetKind, KubeListKind> = {
   Deployment: 'deployments',
@@ -106,7 +107,7 @@ export async function resolveTarget(
   let kinds: TargetKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod'];
   const slash = name.indexOf('/');
   if (slash > 0) {
-    const k = KIND_PREFIX[name.slice(0, slash).toLowerCase()];
+    const k = KIND_PREFIX.get(name.slice(0, slash).toLowerCase());
     if (!k) {
       throw new AppError({
         code: 'bad_arguments',
