@@ -133,7 +133,7 @@ export function createBoltApp(
       installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
     });
   }
-  const { customRoutes, processBeforeResponse: _ack, ...rest } = common;
+  const { customRoutes: _routes, processBeforeResponse: _ack, ...rest } = common;
   const receiver = createSlackReceiver({
     // Required in HTTP mode (config.ts); Bolt refuses an empty one, as App would.
     signingSecret: config.slack.signingSecret ?? '',
