@@ -5,6 +5,12 @@ import { AppError, isAppError } from '../tools/shared/errors.ts';
 export { AppError, isAppError };
 
 /** A short id a user can quote and an operator can grep the log for. */
+/** The error code Slack's Web API answered (`not_in_channel`, `ratelimited`, …), if `e` is such a failure. */
+export function slackErrorCode(e: unknown): string | undefined {
+  const code = (e as { data?: { error?: unknown } } | undefined)?.data?.error;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function newRefId(): string {
   return randomBytes(4).toString('hex').toUpperCase();
 }

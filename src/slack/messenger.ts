@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
+import { slackErrorCode } from '../errors.ts';
 import type { DeliveryOptions, MessageHandle, Messenger } from '../jobs/messenger.ts';
 import type { Logger } from '../log.ts';
 import { prepareForSlack } from './prepare.ts';
@@ -24,10 +25,6 @@ export const POST_EVENT_TYPE = 'shipmate_post';
 
 /** How far back a post looked up by its key may be (`lookFirst`: posted by an earlier attempt). */
 const LOOK_BACK_MS = 60 * 60_000;
-
-function slackErrorCode(e: unknown): string | undefined {
-  return (e as { data?: { error?: string } })?.data?.error;
-}
 
 /** The key as it travels in message metadata: a digest, so job ids never show to other apps. */
 const digest = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 24);

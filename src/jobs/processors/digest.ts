@@ -11,7 +11,7 @@ import {
 } from '../../digests/render.ts';
 import type { DigestSection } from '../../digests/section.ts';
 import type { DigestStore } from '../../digests/state.ts';
-import { AppError, isAppError, toAppError } from '../../errors.ts';
+import { AppError, isAppError, slackErrorCode, toAppError } from '../../errors.ts';
 import { mentionAll } from '../../policy/policy.ts';
 import type { DigestConfig } from '../../team-config.ts';
 import type { Messenger } from '../messenger.ts';
@@ -70,11 +70,6 @@ function messageText(m: Message): string {
     )
     .filter(Boolean)
     .join('\n');
-}
-
-function slackErrorCode(e: unknown): string | undefined {
-  const code = (e as { data?: { error?: unknown } })?.data?.error;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /** Collects every section; one that fails shows its reason and resolves nothing. */

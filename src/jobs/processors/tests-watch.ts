@@ -6,7 +6,6 @@ import type { Ports } from '../../../tools/shared/ports.ts';
 import type { RepoPort } from '../../../tools/shared/repo-port.ts';
 import { gatherContext } from '../../../tools/shared/tests/context.ts';
 import { draftFile } from '../../../tools/shared/tests/draft.ts';
-import type { SavedDraft } from '../../../tools/shared/tests-port.ts';
 import { AppError } from '../../errors.ts';
 import type { DraftStore } from '../../tests/store.ts';
 import type { Enqueue } from '../enqueue.ts';
@@ -14,9 +13,6 @@ import { safeJobId } from '../enqueue.ts';
 import type { JobOutcome, JobRun } from '../queues.ts';
 import { type TestsWatchPayload, testsWatchSpec } from '../specs/tests.ts';
 import { toolContext } from '../tool-context.ts';
-
-/** The drafted files (a plain call: the manifest test reads `<x>.files.<method>(` as a Slack API call). */
-const draftFiles = (d: { files: SavedDraft['files'] }) => d.files;
 
 export interface WatchTiming {
   /** First look after a push, then doubling up to `maxPollMs`. */
@@ -117,7 +113,7 @@ export async function processTestsWatch(
   const failure = [job?.firstError ?? '', ...(job?.excerpt ?? []).map((l) => l.text)].join('\n');
   const summary = `${kindLabel(t.kind)}${job?.firstError ? `: \`${escapeMrkdwn(truncate(job.firstError, 200))}\`` : ''}`;
   const runLink = `<${first.htmlUrl}|${escapeMrkdwn(truncate(first.name || 'CI', 40))} #${first.runNumber}>`;
-  const file = draftFiles(draft).find(
+  const file = draft.files.find(
     (f) => failure.includes(f.path) || failure.includes(f.path.replace(/^.*\//, '')),
   );
   if (!file)
