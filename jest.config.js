@@ -15,4 +15,7 @@ export default {
   testTimeout: 30000,
   // Integration tests share one Redis and two cores; a few workers is the sweet spot.
   maxWorkers: 2,
+  // One temp dir per run, removed at the end (test/support/global-tmp.js).
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
 };

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
@@ -9,6 +8,7 @@ import type { ShipmateApp } from '../../src/app.ts';
 import { defineFeature } from '../../src/features/feature.ts';
 import { defineJobSpec, handle } from '../../src/jobs/spec.ts';
 import { cleanRedis, SIGNING_SECRET, startApp, uniquePrefix } from '../support/app-harness.ts';
+import { testTempDir } from '../support/tmp.ts';
 
 /**
  * The queue dashboard in a real headless Chromium (Debian's `chromium`, which .ci/run installs),
@@ -110,7 +110,7 @@ describe('the queue dashboard at /admin/queues', () => {
       await page.getByText('Finished at').first().waitFor({ timeout: 5_000 });
       // Read-only: no Retry / Clean / Remove buttons for the jobs.
       expect(await page.getByRole('button', { name: /^(Clean|Remove|Retry)/i }).count()).toBe(0);
-      const dir = mkdtempSync(join(tmpdir(), 'shipmate-board-'));
+      const dir = testTempDir('shipmate-board-');
       const shot = join(dir, 'admin-queues.png');
       await page.screenshot({ path: shot, fullPage: true });
       expect(existsSync(shot) && statSync(shot).size).toBeGreaterThan(10_000);

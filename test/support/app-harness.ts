@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type AppOptions, createApp, type ShipmateApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { testTempDir } from './tmp.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -53,7 +53,7 @@ export function captureLog() {
 
 /** Writes a team file (YAML text) to a temp dir and returns its path. */
 export function teamFile(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'shipmate-team-'));
+  const dir = testTempDir('shipmate-team-');
   const path = join(dir, 'shipmate.yml');
   writeFileSync(path, yaml);
   return path;

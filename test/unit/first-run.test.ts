@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.ts';
 import { NOTHING_CONFIGURED, nothingConfigured } from '../../src/console/first-run.ts';
 import { teamFile } from '../support/app-harness.ts';
+import { testTempDir } from '../support/tmp.ts';
 
 /** `npm start` with nothing configured says so in one paragraph and offers the demo. */
 describe('the first-run paragraph', () => {
   const bare = { SHIPMATE_CONFIG: teamFile('{}\n') };
-  const emptyHome = mkdtempSync(join(tmpdir(), 'shipmate-home-'));
+  const emptyHome = testTempDir('shipmate-home-');
 
   it('shows when the console has no cluster, no GitHub and no model', () => {
     expect(nothingConfigured(loadConfig(bare), { home: emptyHome, inCluster: false })).toBe(true);
@@ -21,7 +21,7 @@ describe('the first-run paragraph', () => {
     expect(nothingConfigured(loadConfig({ ...bare, GITHUB_TOKEN: 'ghp_x' }), hints)).toBe(false);
     expect(nothingConfigured(loadConfig({ ...bare, OPENAI_API_KEY: 'sk-x' }), hints)).toBe(false);
     expect(nothingConfigured(loadConfig(bare), { home: emptyHome, inCluster: true })).toBe(false);
-    const home = mkdtempSync(join(tmpdir(), 'shipmate-home-'));
+    const home = testTempDir('shipmate-home-');
     mkdirSync(join(home, '.kube'));
     writeFileSync(join(home, '.kube', 'config'), 'apiVersion: v1\n');
     expect(nothingConfigured(loadConfig(bare), { home, inCluster: false })).toBe(false);

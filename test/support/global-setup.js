@@ -1,0 +1,3 @@
+import { setup } from './global-tmp.js';
+
+export default setup;

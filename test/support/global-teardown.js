@@ -1,0 +1,3 @@
+import { teardown } from './global-tmp.js';
+
+export default teardown;
