@@ -494,6 +494,21 @@ describe('classification of the new formats', () => {
     expect(hit?.rule.id).toBe(rule);
   });
 
+  it.each([
+    ['    [tsl] ERROR in /app/src/a.ts(12,5)', 'compile', 'tsc'],
+    ['    ERROR in ./src/index.ts 3:0-25', 'compile', 'webpack'],
+    [
+      '  ✘ [ERROR] A request to the Cloudflare API (/accounts/x/workers/scripts/shop) failed.',
+      'deploy',
+      'wrangler',
+    ],
+    ['  ✘ [ERROR] Could not resolve "react-dom/client"', 'compile', 'esbuild'],
+  ])('indented (webpack 4 child compilations, wrangler-action): %s → %s', (line, kind, rule) => {
+    const hit = classifyLine(line);
+    expect(hit?.kind).toBe(kind);
+    expect(hit?.rule.id).toBe(rule);
+  });
+
   it('a passing command is not a verdict', () => {
     expect(classifyLine('The command "make tests_all" exited with 0.')).toBeNull();
     expect(classifyLine('not ok 4 - flaky # TODO fix the clock')).toBeNull();

@@ -1,6 +1,7 @@
 /**
  * Code that does not compile: tsc, rustc (and Cargo's dependency resolution, which fails in the same
- * `error: …` form), go build, javac/kotlinc through Maven, Gradle.
+ * `error: …` form), go build, javac/kotlinc through Maven, Gradle, C compilers, webpack and esbuild
+ * bundles.
  */
 
 import type { Rule } from './rule.ts';
@@ -105,11 +106,12 @@ export const COMPILER_RULES: readonly Rule[] = [
   },
   {
     // ts-loader: `[tsl] ERROR in /app/src/a.ts(12,5)` with `      TS2322: …` on the next line
+    // (indented inside webpack 4's `Child` compilations, like the webpack errors below)
     id: 'tsc',
     kind: 'compile',
     role: 'primary',
     starts: ['[tsl] ERROR in '],
-    re: /^\[tsl\] ERROR in \S+\(\d+,\d+\)/,
+    re: /^\s*\[tsl\] ERROR in \S+\(\d+,\d+\)/,
     before: 0,
     after: 2,
     keep: /^\s+TS\d+: /,
@@ -120,10 +122,10 @@ export const COMPILER_RULES: readonly Rule[] = [
     kind: 'compile',
     role: 'primary',
     starts: ['ERROR in '],
-    re: /^ERROR in \S+/,
+    re: /^\s*ERROR in \S+/,
     before: 0,
     after: 6,
-    stopBefore: /^(?:ERROR|WARNING) in |^webpack \d/,
+    stopBefore: /^\s*(?:ERROR|WARNING) in |^\s*webpack \d/,
   },
   {
     // esbuild (and Vite): `✘ [ERROR] Could not resolve "x"` — after wrangler's deploy errors (deploy-rules.ts)
@@ -131,7 +133,7 @@ export const COMPILER_RULES: readonly Rule[] = [
     kind: 'compile',
     role: 'primary',
     starts: ['✘ [ERROR] ', 'X [ERROR] '],
-    re: /^[✘X] \[ERROR\] \S/,
+    re: /^\s*[✘X] \[ERROR\] \S/,
     before: 0,
     after: 6,
   },

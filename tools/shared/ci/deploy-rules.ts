@@ -61,12 +61,13 @@ export const DEPLOY_RULES: readonly Rule[] = [
     after: 2,
   },
   {
-    // wrangler (Cloudflare Workers and Pages): `✘ [ERROR] A request to the Cloudflare API … failed.`
+    // wrangler (Cloudflare Workers and Pages): `✘ [ERROR] A request to the Cloudflare API … failed.`,
+    // indented when wrangler-action relays it
     id: 'wrangler',
     kind: 'deploy',
     role: 'primary',
     starts: ['✘ [ERROR] ', 'X [ERROR] '],
-    re: /^[✘X] \[ERROR\] .*(?:Cloudflare API|[Dd]eploy|[Pp]ublish|[Uu]pload|[Aa]uthentication)/,
+    re: /^\s*[✘X] \[ERROR\] .*(?:Cloudflare API|[Dd]eploy|[Pp]ublish|[Uu]pload|[Aa]uthentication)/,
     before: 1,
     after: 4,
   },
