@@ -509,6 +509,15 @@ describe('classification of the new formats', () => {
     expect(hit?.rule.id).toBe(rule);
   });
 
+  it.each([
+    'Error: Error building site: failed to render pages: render of "home" failed: execute of template failed',
+    'Error: "/opt/buildhome/repo/layouts/partials/toc.html:71:1": parse failed: template: partials/toc.html:71: illegal number syntax: "-"',
+    'ERROR 2022/04/10 09:59:32 render of "page" failed: execute of template failed: template: _default/single.html:3:3',
+  ])('a Hugo site that does not build is a compile failure: %s', (line) => {
+    expect(classifyLine(line)?.rule.id).toBe('hugo');
+    expect(classifyLine(line)?.kind).toBe('compile');
+  });
+
   it('a passing command is not a verdict', () => {
     expect(classifyLine('The command "make tests_all" exited with 0.')).toBeNull();
     expect(classifyLine('not ok 4 - flaky # TODO fix the clock')).toBeNull();

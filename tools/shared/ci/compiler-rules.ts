@@ -1,7 +1,7 @@
 /**
  * Code that does not compile: tsc, rustc (and Cargo's dependency resolution, which fails in the same
  * `error: …` form), go build, javac/kotlinc through Maven, Gradle, C compilers, webpack and esbuild
- * bundles.
+ * bundles, Hugo sites.
  */
 
 import type { Rule } from './rule.ts';
@@ -136,6 +136,18 @@ export const COMPILER_RULES: readonly Rule[] = [
     re: /^\s*[✘X] \[ERROR\] \S/,
     before: 0,
     after: 6,
+  },
+  {
+    // Hugo (on Cloudflare Pages, Netlify, …): a template or content error fails the site's build:
+    // `Error: Error building site: failed to render pages: …`, `Error: "/repo/layouts/x.html:71:1":
+    // parse failed: …`, `ERROR 2022/04/10 09:59:32 render of "page" failed: …`
+    id: 'hugo',
+    kind: 'compile',
+    role: 'primary',
+    starts: ['Error: Error building site', 'Error: error building site', 'Error: "', 'ERROR '],
+    re: /^\s*(?:Error: (?:[Ee]rror building site: |"[^"]+:\d+:\d+": (?:parse|execute of template) failed)|ERROR (?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?(?:render of "[^"]+" failed|.*execute of template failed))/,
+    before: 1,
+    after: 4,
   },
   {
     // Gradle's failure block: the task and the reason; the kind is refined from them (extraction.ts).

@@ -116,6 +116,7 @@ export const GREP_PATTERNS: readonly string[] = [
   '^[[:space:]]*\\[tsl\\] ERROR in ',
   '^[[:space:]]*ERROR in ',
   '^\\* What went wrong:',
+  '^[[:space:]]*(Error: ([Ee]rror building site: |"[^"]+:[0-9]+:[0-9]+": (parse|execute of template) failed)|ERROR ([0-9/]+ [0-9:]+ )?(render of "[^"]+" failed|.*execute of template failed))',
   '^\\[ERROR\\] (Failed to execute goal|Tests run:|Failures:)',
   '\\.md:( ?[0-9]+)(:[0-9]+)?:? MD[0-9]{3}',
   '^In [^ ]+ line [0-9]+:$',
