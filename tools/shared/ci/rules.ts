@@ -64,6 +64,7 @@ export const ANNOTATION_RULE: Rule = {
  */
 export const GREP_PATTERNS: readonly string[] = [
   '##\\[error\\]',
+  '^##vso\\[task\\.logissue type=error',
   '(^|[[:space:]])● ',
   'FAIL[[:space:]]+[^[:space:]]+[[:space:]]+>',
   '^[[:space:]]*[0-9]+ failing',

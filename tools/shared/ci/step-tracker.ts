@@ -284,11 +284,14 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
 
     // Workflow commands and groups.
     let isAnnotation = false;
+    /** An Azure issue a tool logged: one of its errors, not the task's verdict. */
+    let isIssue = false;
     if (c0 === 35 /* # */ && line.startsWith('##vso[', off)) {
       // Azure Pipelines logging commands: an error issue is an annotation; a failed task fails its step.
       if (line.startsWith('##vso[task.logissue type=error', off)) {
         t.section.hasError = true;
         isAnnotation = true;
+        isIssue = true;
       } else {
         if (line.startsWith('##vso[task.complete result=Failed', off)) t.section.hasError = true;
         return;
@@ -375,9 +378,11 @@ export function createStepTracker(ring: LineRing, settleLines: number): StepTrac
           t.summaries.push({ line: { n: t.n, text }, rule, section: t.section });
         }
       }
-      // Any `##[error]` after the candidate in its step confirms it (`##[error]buildx failed with: …`).
+      // Any `##[error]` after the candidate in its step confirms it (`##[error]buildx failed with: …`);
+      // a tool's next `##vso[task.logissue]` is only its next error, the task's verdict is still to come.
       if (
         isAnnotation &&
+        !isIssue &&
         c &&
         c === t.candidate &&
         c.section === t.section &&
