@@ -119,6 +119,7 @@ export const GREP_PATTERNS: readonly string[] = [
   '^\\* What went wrong:',
   '^[[:space:]]*(Error: ([Ee]rror building site: |"[^"]+:[0-9]+:[0-9]+": (parse|execute of template) failed)|ERROR ([0-9/]+ [0-9:]+ )?(render of "[^"]+" failed|.*execute of template failed))',
   '^\\[ERROR\\] (Failed to execute goal|Tests run:|Failures:)',
+  '^\\[ERROR\\] .*\\.(java|kt|scala):\\[[0-9]+,[0-9]+\\]',
   '\\.md:( ?[0-9]+)(:[0-9]+)?:? MD[0-9]{3}',
   '^In [^ ]+ line [0-9]+:$',
   '\\[SC[0-9]{4}\\]$',
