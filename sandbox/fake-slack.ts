@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { createFakeSlackFiles, type FakeSlackUpload } from './fake-slack-files.ts';
 
 /** One call the fake received: Web API method (or `response_url:<id>`) and its decoded arguments. */
 export interface SlackCall {
@@ -19,8 +20,16 @@ export interface FakeSlack {
   calls: SlackCall[];
   /** Calls of one method. */
   of(method: string): SlackCall[];
-  /** Makes the next `times` calls of `method` answer `{ ok: false, error }`. */
-  failNext(method: string, error: string, times?: number): void;
+  /**
+   * Makes the next `times` calls of `method` answer `{ ok: false, error, ...extra }` (Slack's
+   * `missing_scope` comes with `needed` and `provided`).
+   */
+  failNext(method: string, error: string, times?: number, extra?: Record<string, unknown>): void;
+  /**
+   * Files uploaded the files.uploadV2 way (getUploadURLExternal, the upload URL, completeUploadExternal),
+   * with what was POSTed; a completed one also shows in its thread or channel as a message with `files`.
+   */
+  uploads: FakeSlackUpload[];
   /**
    * An outage, until {@link recover}: Web API methods (or `response_url`) whose name matches
    * `methods` answer HTTP `status` (default 500; 429 comes with `Retry-After: 0`) and do nothing. Such calls are recorded with
@@ -90,12 +99,13 @@ function blockProblem(blocks: unknown): string | undefined {
 export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise<FakeSlack> {
   const botUserId = opts.botUserId ?? 'UBOT';
   const calls: SlackCall[] = [];
-  const failures = new Map<string, { error: string; times: number }>();
+  const failures = new Map<string, { error: string; times: number; extra?: Record<string, unknown> }>();
   const threads = new Map<string, Array<Record<string, unknown>>>();
   const channels = new Map<string, Array<Record<string, unknown>>>();
   const waiters = new Set<() => void>();
   let down: { methods: RegExp; status: number } | undefined;
   const holds = new Map<string, number>();
+  const files = createFakeSlackFiles(() => `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   const held: Array<() => void> = [];
   /** Real Slack returns a message's metadata only when asked (`include_all_metadata`). */
   const shown = (msgs: Array<Record<string, unknown>>, args: Record<string, unknown>) =>
@@ -117,7 +127,7 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     const f = failures.get(method);
     if (f && f.times > 0) {
       f.times--;
-      return { ok: false, error: f.error };
+      return { ...f.extra, ok: false, error: f.error };
     }
     switch (method) {
       case 'auth.test':
@@ -169,6 +179,22 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         const key = `${String(args.channel)}/${String(args.ts)}`;
         return { ok: true, messages: shown(threads.get(key) ?? [], args), has_more: false };
       }
+      case 'files.getUploadURLExternal':
+      case 'files.completeUploadExternal':
+        return (
+          files.answer(method, args, (channel, threadTs, done) => {
+            const msg = {
+              ts: nextTs(),
+              user: botUserId,
+              bot_id: 'BBOT',
+              text: '',
+              files: done.map((u) => ({ id: u.id, name: u.filename, title: u.title })),
+            };
+            if (threadTs)
+              threads.set(`${channel}/${threadTs}`, [...(threads.get(`${channel}/${threadTs}`) ?? []), msg]);
+            else channels.set(channel, [...(channels.get(channel) ?? []), msg]);
+          }) ?? { ok: false, error: 'unknown_method' }
+        );
       case 'conversations.history': {
         // Newest first, as Slack answers.
         const msgs = shown(channels.get(String(args.channel)) ?? [], args).reverse();
@@ -180,13 +206,31 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
   };
 
   const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      body += c;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      chunks.push(c);
     });
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
+      const raw = Buffer.concat(chunks);
+      if (url.pathname.startsWith('/upload/')) {
+        // The upload URL files.getUploadURLExternal handed out (Slack's files host, not the Web API).
+        const id = url.pathname.slice('/upload/'.length);
+        void files.receive(id, req.headers['content-type'], raw).then((status) => {
+          calls.push({
+            method: 'file_upload',
+            args: { id, bytes: raw.length },
+            headers: req.headers,
+            response: { status },
+          });
+          res
+            .writeHead(status, { 'content-type': 'text/plain' })
+            .end(status === 200 ? 'OK - 1' : 'not found');
+          for (const w of waiters) w();
+        });
+        return;
+      }
+      const body = raw.toString('utf8');
       const args = { ...Object.fromEntries(url.searchParams), ...decode(body, req.headers['content-type']) };
       const method = url.pathname.startsWith('/response/')
         ? 'response_url'
@@ -248,9 +292,10 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     threads,
     channels,
     of: (method) => calls.filter((c) => c.method === method),
-    failNext(method, error, times = 1) {
-      failures.set(method, { error, times });
+    failNext(method, error, times = 1, extra) {
+      failures.set(method, { error, times, ...(extra ? { extra } : {}) });
     },
+    uploads: files.uploads,
     outage(methods, status = 500) {
       down = { methods, status };
     },

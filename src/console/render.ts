@@ -112,6 +112,8 @@ function blockToLines(b: Block): string[] {
 
 /** Renders a message as readable plain text: blocks when present, else the fallback text. */
 export function messageToText(m: Message): string {
+  // Attachments are printed by the job messenger; anywhere else the stand-in shows.
+  if (m.attach) return messageToText(m.attach.otherwise);
   if (!m.blocks?.length) return emojiToText(mrkdwnToText(m.text));
   return emojiToText(m.blocks.flatMap(blockToLines).join('\n'));
 }

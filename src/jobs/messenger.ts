@@ -1,4 +1,4 @@
-import type { Message } from '../../tools/shared/message.ts';
+import type { Message, MessageFile } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
 
 /** A message that exists and can be edited: a Slack ts, or the console's job line prefix. */
@@ -7,6 +7,8 @@ export interface MessageHandle {
   ts?: string;
   /** True when the message went through response_url (cannot be edited often). */
   viaResponseUrl?: boolean;
+  /** Keys of the attachments already uploaded into this message's thread (a redelivery skips them). */
+  attached?: string[];
 }
 
 /** How hard one post or edit tries, and how it avoids posting twice. */
@@ -47,6 +49,12 @@ export interface Messenger {
     message: Message,
     o?: DeliveryOptions,
   ): Promise<void>;
+  /**
+   * Uploads a text file into the thread of `handle` (redacted like messages). Throws an AppError
+   * whose userMessage says why it cannot (e.g. the app lacks the `files:write` scope). Optional: a
+   * messenger without it shows a message's `attach.otherwise`.
+   */
+  attach?(target: ReplyTarget, handle: MessageHandle, file: MessageFile): Promise<void>;
   /** A message only `userId` sees. */
   ephemeral(target: ReplyTarget, userId: string, message: Message): Promise<void>;
 }

@@ -7,7 +7,8 @@ import {
   section,
   truncate,
 } from '../../tools/shared/block-kit.ts';
-import type { Message } from '../../tools/shared/message.ts';
+import { isAppError } from '../../tools/shared/errors.ts';
+import type { Attachments, Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
 import type { Logger } from '../log.ts';
 import type { MessageHandle, Messenger } from './messenger.ts';
@@ -74,6 +75,13 @@ const realSetTimer = (fn: () => void, ms: number): (() => void) => {
   return () => clearTimeout(t);
 };
 
+/** `m` with a context line added before its buttons (they stay last, where people look for them). */
+export function withNote(m: Message, note: string): Message {
+  const blocks = m.blocks ?? [section(m.text)];
+  const at = blocks.at(-1)?.type === 'actions' ? blocks.length - 1 : blocks.length;
+  return { ...m, blocks: [...blocks.slice(0, at), context(note), ...blocks.slice(at)] };
+}
+
 /** The progress message while a job runs (or waits in the queue: `step` "queued"). */
 export function running(
   o: Pick<ProgressOptions, 'title' | 'jobId' | 'requestedBy' | 'cancellable'>,
@@ -116,20 +124,50 @@ export function createProgressReporter(o: ProgressOptions): ProgressReporter {
       .catch((err) => o.log.warn({ err }, 'progress edit failed'));
   };
 
+  /**
+   * Uploads the message's attachments into the thread of `h` — once: the handle records it, so a
+   * redelivery skips them. Returns undefined when they went up, else their stand-in saying why (the
+   * message and its buttons are never lost to a failed upload).
+   */
+  const attachOrWhy = async (h: MessageHandle, attach: Attachments): Promise<Message | undefined> => {
+    const key = `${o.jobId}:final`;
+    if (h.attached?.includes(key)) return undefined;
+    let why: string | undefined;
+    if (h.viaResponseUrl || !h.ts)
+      why = "the answer went through the command's response_url, which has no thread for it";
+    else if (!o.messenger.attach) why = 'this adapter cannot attach files';
+    else
+      try {
+        for (const f of attach.files) await o.messenger.attach(o.target, h, f);
+      } catch (e) {
+        why = isAppError(e) && e.userMessage ? e.userMessage : 'the upload failed';
+        o.log.warn({ err: e }, 'could not attach files; showing them cut instead');
+      }
+    if (why) return withNote(attach.otherwise, `:warning: The full file could not be attached: ${why}.`);
+    handle = { ...h, attached: [...(h.attached ?? []), key] };
+    await o.saveHandle(handle);
+    return undefined;
+  };
+
   // Every post is named, so a retry (or a redelivery by another worker) never makes a second copy.
   const end = async (message: Message, thread?: Message[]) => {
     ended = true;
     timer?.();
     timer = undefined;
     await chain;
-    if (handle) await o.messenger.update(o.target, handle, message, true);
+    // The result is shown, then its files go into its thread; if they cannot, it is edited to their
+    // stand-in saying why — the result and its buttons are never lost to a failed upload.
+    const { attach, ...plain } = message;
+    if (handle) await o.messenger.update(o.target, handle, plain, true);
     else {
-      handle = await o.messenger.post(o.target, message, {
+      handle = await o.messenger.post(o.target, plain, {
         key: `${o.jobId}:final`,
         lookFirst: o.redelivery === true,
       });
       await o.saveHandle(handle);
     }
+    const instead = attach ? await attachOrWhy(handle, attach) : undefined;
+    if (instead) await o.messenger.update(o.target, handle, instead, true);
     for (const [i, m] of (thread ?? []).entries()) {
       await o.messenger.postInThread(o.target, handle, m, {
         key: `${o.jobId}:thread:${i}`,

@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Message } from '../../tools/shared/message.ts';
 import type { ReplyTarget } from '../context.ts';
-import { slackErrorCode } from '../errors.ts';
+import { AppError, slackErrorCode } from '../errors.ts';
 import type { DeliveryOptions, MessageHandle, Messenger } from '../jobs/messenger.ts';
 import type { Logger } from '../log.ts';
-import { prepareForSlack } from './prepare.ts';
+import { prepareFileForSlack, prepareForSlack } from './prepare.ts';
 import {
   backoffMs,
   DEFAULT_SLACK_RETRY,
@@ -19,6 +19,26 @@ const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archive
 
 /** After this many failed tries of chat.*, a command's answer goes through its response_url instead. */
 const FALLBACK_AFTER_TRIES = 2;
+
+/** An upload that keeps failing gives up sooner than a post: the message stands in for the file. */
+const UPLOAD_PATIENCE_MS = 60_000;
+
+/** Why a file could not be uploaded, in words a Slack admin can act on. */
+function uploadError(e: unknown): AppError {
+  const code = slackErrorCode(e);
+  const needed = (e as { data?: { needed?: unknown } }).data?.needed;
+  const why =
+    code === 'missing_scope'
+      ? `the Slack app lacks the \`${typeof needed === 'string' ? needed : 'files:write'}\` scope (add it under OAuth & Permissions, as manifest.yml has it, and reinstall the app)`
+      : code === 'not_in_channel' || code === 'channel_not_found'
+        ? 'Shipmate is not in this channel (`/invite @Shipmate`)'
+        : code
+          ? `Slack refused the upload (\`${code}\`)`
+          : e instanceof AppError && e.code === 'slack_upload_unsure'
+            ? 'Slack did not answer the upload in time'
+            : 'Slack did not take the upload';
+  return new AppError({ code: `slack_upload_${code ?? 'failed'}`, userMessage: why, cause: e });
+}
 
 /** The metadata event type that names Shipmate's posts, so a retried post can find the first one. */
 export const POST_EVENT_TYPE = 'shipmate_post';
@@ -228,6 +248,39 @@ export function createSlackMessenger(
         return;
       }
       await postTo(handle.channel ?? t.channel, handle.ts, message, d, t.responseUrl);
+    },
+    async attach(target, handle, file) {
+      const t = slack(target);
+      if (!handle.ts)
+        throw new AppError({
+          code: 'slack_no_thread',
+          userMessage:
+            "the answer went through the command's response_url, which has no thread to attach a file to",
+        });
+      const f = prepareFileForSlack(file);
+      const args = {
+        channel_id: handle.channel ?? t.channel,
+        // Slack wants the thread's parent: a message that is itself a reply gives its thread's ts.
+        thread_ts: t.threadTs ?? handle.ts,
+        filename: f.filename,
+        title: f.title,
+        content: f.content,
+      };
+      try {
+        await trying('files.uploadV2', Math.min(retry.forMs, UPLOAD_PATIENCE_MS), async () => {
+          try {
+            await client.files.uploadV2(args);
+          } catch (e) {
+            // An upload that may have landed is not sent again: a second copy would show in the thread.
+            if (slackFailure(e).maybeDone)
+              throw new AppError({ code: 'slack_upload_unsure', userMessage: '', cause: e });
+            throw e;
+          }
+        });
+      } catch (e) {
+        log.warn({ err: e, channel: args.channel_id }, 'could not upload a file into the thread');
+        throw uploadError(e);
+      }
     },
     async ephemeral(target, userId, message) {
       const t = slack(target);

@@ -1,7 +1,7 @@
 import { fitMessage, truncate } from '../../tools/shared/block-kit.ts';
 import { neutralizeMentions, ownMentionsAsText } from '../../tools/shared/mention.ts';
-import { type Block, type Message, SLACK_LIMITS } from '../../tools/shared/message.ts';
-import { redactMessage } from '../../tools/shared/redact.ts';
+import { type Block, type Message, type MessageFile, SLACK_LIMITS } from '../../tools/shared/message.ts';
+import { redact, redactMessage } from '../../tools/shared/redact.ts';
 
 /** Prepared messages by identity: the help message is one object, prepared once. */
 const prepared = new WeakMap<Message, Message>();
@@ -48,6 +48,9 @@ function neutralizeBlock(b: Block): Block {
  * escaping cannot push a text past them).
  */
 export function prepareForSlack(message: Message): Message {
+  // Attachments are uploaded by the job's reporter, which sends the message without them; any other
+  // path (a command's direct answer) cannot upload, so it sends what stands in for them.
+  if (message.attach) return prepareForSlack(message.attach.otherwise);
   let m = prepared.get(message);
   if (!m) {
     const r = redactMessage(message);
@@ -58,4 +61,12 @@ export function prepareForSlack(message: Message): Message {
     prepared.set(message, m);
   }
   return m;
+}
+
+/**
+ * A file made ready for files.uploadV2: secrets redacted from its content, name and title. Slack
+ * does not parse mentions in a file, so nothing else is escaped.
+ */
+export function prepareFileForSlack(file: MessageFile): MessageFile {
+  return { filename: redact(file.filename), title: redact(file.title), content: redact(file.content) };
 }

@@ -13,6 +13,13 @@ const FILES = JSON.parse(readFileSync(join(FIX, 'jest-repo.json'), 'utf8')) as R
 const GOOD = readFileSync(join(FIX, 'jest-answer.md'), 'utf8');
 /** The same draft with a wrong expectation: it parses and passes the checks, and fails in CI. */
 const WRONG = GOOD.replace('toBe(7)', 'toBe(8)');
+/** A draft far longer than a message shows (about 6,000 characters): it goes with the preview as a file. */
+const EXTRA_CASES = Array.from(
+  { length: 40 },
+  (_, i) =>
+    `  it('sums ${i + 1} single items', () => {\n    expect(total(Array.from({ length: ${i + 1} }, () => ({ price: 1, qty: 1 })))).toBe(${i + 1});\n  });`,
+).join('\n');
+const LONG = GOOD.replace('\n});\n```', `\n${EXTRA_CASES}\n});\n${'```'}`);
 
 const TEAM = `
 services:
@@ -215,6 +222,71 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
     );
     expect((res.json() as { text: string }).text).toContain('was already opened by <@U1ALICE>');
     expect(github.writes.pulls).toHaveLength(1);
+  });
+
+  it('a long draft goes into the thread as a file with the whole code; the preview keeps its buttons and says so', async () => {
+    expect(LONG.length).toBeGreaterThan(5000);
+    llm.script([{ content: LONG }]);
+    await postSigned(
+      app.baseUrl,
+      slashCommand('tests acme/shop src/cart.ts', { triggerId: `t-${++trig}` }),
+      SIGNING_SECRET,
+    );
+    await slack.waitFor(() => finalWith('attached in the thread') !== undefined, 30_000, 'the preview');
+    const preview = finalWith('attached in the thread') as SlackCall;
+    const blocks = blocksOf(preview);
+    expect(blocks).toContain('tests_open');
+    expect(blocks).toContain('tests_discard');
+    expect(blocks).toContain('The full file (');
+    expect(blocks).not.toContain('the whole file goes in the PR');
+    expect(blocks).not.toContain('sums 40 single items');
+    // One file, uploaded the files.uploadV2 way into the preview's thread, holding the whole draft.
+    await slack.waitFor(() => slack.uploads.some((u) => u.completed), 10_000, 'the upload');
+    const done = slack.uploads.filter((u) => u.completed);
+    expect(done).toHaveLength(1);
+    const file = done[0];
+    expect(file).toMatchObject({
+      filename: 'cart.test.ts',
+      title: 'src/cart.test.ts',
+      channel: 'C1OPS',
+      threadTs: preview.args.ts,
+    });
+    expect(file?.content).toContain("import { label, total } from './cart';");
+    expect(file?.content).toContain('sums 40 single items');
+    expect(file?.content).not.toContain('…');
+    expect(file?.length).toBe(Buffer.byteLength(file?.content ?? ''));
+    expect(slack.of('files.getUploadURLExternal')[0]?.args).toMatchObject({ filename: 'cart.test.ts' });
+    expect(slack.of('files.completeUploadExternal')[0]?.args).toMatchObject({
+      channel_id: 'C1OPS',
+      thread_ts: preview.args.ts,
+    });
+  });
+
+  it('without the files:write scope the preview shows the code cut, says why naming the scope, and keeps its buttons', async () => {
+    slack.failNext('files.getUploadURLExternal', 'missing_scope', 1, {
+      needed: 'files:write',
+      provided: 'commands,chat:write',
+    });
+    const before = slack.uploads.filter((u) => u.completed).length;
+    llm.script([{ content: LONG }]);
+    await postSigned(
+      app.baseUrl,
+      slashCommand('tests acme/shop src/cart.ts', { triggerId: `t-${++trig}` }),
+      SIGNING_SECRET,
+    );
+    await slack.waitFor(() => finalWith('could not be attached') !== undefined, 30_000, 'the cut preview');
+    const blocks = blocksOf(finalWith('could not be attached'));
+    expect(blocks).toContain('lacks the `files:write` scope');
+    expect(blocks).toContain('the whole file goes in the PR');
+    expect(blocks).toContain('tests_open');
+    expect(blocks).toContain('tests_discard');
+    expect(slack.uploads.filter((u) => u.completed)).toHaveLength(before);
+    // The preview's last word is the cut one: nothing edits it back.
+    const last = slack
+      .of('chat.update')
+      .filter((c) => c.args.ts === finalWith('could not be attached')?.args.ts)
+      .at(-1);
+    expect(blocksOf(last)).toContain('could not be attached');
   });
 
   it('bad words get the usage line and change nothing', async () => {

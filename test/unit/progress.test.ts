@@ -176,3 +176,108 @@ describe('the progress reporter', () => {
     expect(saved).toEqual([{ channel: 'C1', ts: '2.0' }]);
   });
 });
+
+describe('a result with attachments', () => {
+  const cut: Message = {
+    text: 'cut',
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'cut code' } }],
+  };
+  const result: Message = {
+    text: 'full',
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'attached' } },
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'Go' }, value: '/ops go' },
+        ],
+      },
+    ],
+    attach: {
+      files: [{ filename: 'a.ts', title: 'src/a.ts', content: 'x' }],
+      otherwise: {
+        ...cut,
+        blocks: [
+          ...(cut.blocks ?? []),
+          {
+            type: 'actions',
+            elements: [
+              { type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'Go' }, value: '/ops go' },
+            ],
+          },
+        ],
+      },
+    },
+  };
+  const withAttach = (fail?: Error) => {
+    const r = recorder(() => 0);
+    const uploads: string[] = [];
+    r.m.attach = async (_t, h, f) => {
+      if (fail) throw fail;
+      uploads.push(`${h.ts}:${f.title}`);
+    };
+    return { ...r, uploads };
+  };
+
+  it('shows the result, uploads its files into its thread once, and a redelivery does not upload again', async () => {
+    const { m, events, uploads } = withAttach();
+    const saved: Array<{ attached?: string[] }> = [];
+    const p = createProgressReporter({ ...base, messenger: m, saveHandle: async (h) => void saved.push(h) });
+    await p.start();
+    await p.finish(result);
+    expect(events.map((e) => `${e.op}:${e.text}`)).toEqual(['post:Status: working…', 'final:full']);
+    expect(uploads).toEqual(['1.0:src/a.ts']);
+    const handle = saved.at(-1);
+    expect(handle?.attached).toEqual(['j1:final']);
+    // Another attempt delivers the saved outcome again, with the saved handle.
+    const again = createProgressReporter({
+      ...base,
+      messenger: m,
+      handle,
+      redelivery: true,
+      saveHandle: async () => {},
+    });
+    await again.finish(result);
+    expect(uploads).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ op: 'final', text: 'full' });
+  });
+
+  it('when the upload fails, ends with the stand-in saying why, its buttons last', async () => {
+    const { AppError } = await import('../../src/errors.ts');
+    const { m, events } = withAttach(
+      new AppError({
+        code: 'slack_upload_missing_scope',
+        userMessage: 'the Slack app lacks the `files:write` scope',
+      }),
+    );
+    let shown: Message | undefined;
+    const update = m.update;
+    m.update = async (t, h, msg, final, o) => {
+      shown = msg;
+      await update(t, h, msg, final, o);
+    };
+    const p = createProgressReporter({ ...base, messenger: m, saveHandle: async () => {} });
+    await p.finish(result);
+    expect(events.map((e) => `${e.op}:${e.text}`)).toEqual(['post:full', 'final:cut']);
+    const blocks = JSON.stringify(shown?.blocks);
+    expect(blocks).toContain('could not be attached: the Slack app lacks the `files:write` scope');
+    expect(shown?.blocks?.at(-1)?.type).toBe('actions');
+  });
+
+  it('a messenger that cannot attach, or an answer through response_url, shows the stand-in', async () => {
+    const { m, events } = recorder(() => 0);
+    const p = createProgressReporter({ ...base, messenger: m, saveHandle: async () => {} });
+    await p.finish(result);
+    expect(events.at(-1)).toMatchObject({ op: 'final', text: 'cut' });
+    const r2 = withAttach();
+    const q = createProgressReporter({
+      ...base,
+      messenger: r2.m,
+      handle: { viaResponseUrl: true },
+      saveHandle: async () => {},
+    });
+    await q.finish(result);
+    expect(r2.uploads).toEqual([]);
+    expect(r2.events.at(-1)).toMatchObject({ op: 'final', text: 'cut' });
+  });
+});

@@ -65,8 +65,29 @@ export interface ActionsBlock {
 
 export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | ActionsBlock;
 
+/** A text file that goes with a message: uploaded into its thread in Slack, printed by the console. */
+export interface MessageFile {
+  /** The file's name, e.g. `cart.test.ts` (Slack picks the syntax highlighting from it). */
+  filename: string;
+  /** Shown above the file, e.g. the path it would have in the repository. */
+  title: string;
+  content: string;
+}
+
+/**
+ * Files to upload into the thread of the message that carries them, and the message to show instead
+ * when they cannot be (no `files:write` scope, not in the channel, no thread): e.g. the code cut to
+ * fit. The sender adds why to `otherwise`; nothing is lost when the upload fails.
+ */
+export interface Attachments {
+  files: MessageFile[];
+  otherwise: Message;
+}
+
 /** A message as Shipmate sends it: `text` is the notification/accessibility fallback Slack requires. */
 export interface Message {
   text: string;
   blocks?: Block[];
+  /** Files for the message's thread (job results; elsewhere `attach.otherwise` is what is sent). */
+  attach?: Attachments;
 }

@@ -2,7 +2,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { Redis } from 'ioredis';
 import { context, fitMessage, section, truncate } from '../../../tools/shared/block-kit.ts';
 import type { Tool } from '../../../tools/shared/define-tool.ts';
-import type { Block } from '../../../tools/shared/message.ts';
+import type { Block, Message } from '../../../tools/shared/message.ts';
 import type { Ports } from '../../../tools/shared/ports.ts';
 import { threadToHistory } from '../../agent/history.ts';
 import { newTurnUsage, runTurn, type TurnLimits, type TurnResult } from '../../agent/run-turn.ts';
@@ -46,9 +46,21 @@ export function renderTurn(r: TurnResult, model: string): JobOutcome {
   const ordered = [...r.state.artifacts].sort(
     (a, b) => Number(a.risk === 'read') - Number(b.risk === 'read'),
   );
-  for (const a of ordered) blocks.push(...(a.message.blocks ?? [section(a.message.text)]));
   const fallback = answer || `${STOP_REASON[r.stopped ?? 'timeout']}.`;
-  return { message: fitMessage({ text: fallback, blocks }) };
+  const withArtifacts = (stand: boolean): Message => {
+    const all = [...blocks];
+    for (const a of ordered) {
+      const m = stand && a.message.attach ? a.message.attach.otherwise : a.message;
+      all.push(...(m.blocks ?? [section(m.text)]));
+    }
+    return fitMessage({ text: fallback, blocks: all });
+  };
+  // A tool's files (a long drafted test) go into the thread with the answer; its stand-in otherwise.
+  const files = ordered.flatMap((a) => a.message.attach?.files ?? []);
+  const message = withArtifacts(false);
+  return {
+    message: files.length ? { ...message, attach: { files, otherwise: withArtifacts(true) } } : message,
+  };
 }
 
 export interface AgentDeps {
