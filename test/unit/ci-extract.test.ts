@@ -485,6 +485,7 @@ describe('classification of the new formats', () => {
     ['ERROR: Job failed: exit code 1', 'unknown', 'exit-code'],
     ['🚨 Error: The command exited with status 1', 'unknown', 'exit-code'],
     ['Finished: FAILURE', 'unknown', 'exit-code'],
+    ['Failed: error occurred while running build command', 'unknown', 'exit-code'],
     ['The command "npm test" exited with 1.', 'unknown', 'exit-code'],
     ['Too long with no output (exceeded 10m0s): context deadline exceeded', 'timeout', 'job-timeout'],
     ['##vso[task.logissue type=error]tests failed', 'unknown', 'annotation'],
@@ -516,6 +517,30 @@ describe('classification of the new formats', () => {
   ])('a Hugo site that does not build is a compile failure: %s', (line) => {
     expect(classifyLine(line)?.rule.id).toBe('hugo');
     expect(classifyLine(line)?.kind).toBe('compile');
+  });
+
+  it("npm with no package.json to run is set-up, a package's missing file is not", () => {
+    const run = (path: string) => {
+      const ex = createLogExtractor();
+      for (const l of [
+        'npm error code ENOENT',
+        'npm error syscall open',
+        `npm error path ${path}`,
+        'npm error errno -2',
+        `npm error enoent Could not read package.json: Error: ENOENT: no such file or directory, open '${path}'`,
+        'Failed: build command exited with code: 254',
+      ])
+        ex.push(l);
+      return ex.result();
+    };
+    expect(run('/opt/buildhome/repo/package.json')).toMatchObject({
+      kind: 'config',
+      rule: 'npm-no-package-json',
+    });
+    expect(run('/opt/buildhome/repo/node_modules/left-pad/package.json')).toMatchObject({
+      kind: 'dependency',
+      rule: 'npm-install',
+    });
   });
 
   it('a passing command is not a verdict', () => {

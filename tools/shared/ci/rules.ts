@@ -127,6 +127,6 @@ export const GREP_PATTERNS: readonly string[] = [
   '^(ERROR|error): failed to solve',
   'ERROR: Job failed|ERROR: script returned exit code|Finished: (FAILURE|ABORTED|UNSTABLE)|Exited with code',
   'Error: The command exited with status|exited with code|The command ".*" (failed and )?exited with [1-9]',
-  'Done\\. Your build exited with [1-9]|==> (Exited with status|Build failed)|Failed: (build command|Error while)',
+  'Done\\. Your build exited with [1-9]|==> (Exited with status|Build failed)|Failed: (build command|Error while|error occurred while running build command)',
   'The job exceeded the maximum time limit|Too long with no output|No output has been received in the last|Build timed out',
 ];
