@@ -19,6 +19,7 @@ import { extractLog, extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
 import { triageFingerprint } from './fingerprint.ts';
 import { extractFromEndInWorker } from './read-from-end.ts';
+import { redactExtraction } from './redact-extraction.ts';
 import type { FailureKind } from './rule.ts';
 import type { TriageTarget } from './target.ts';
 import { FAILED_RUN_CONCLUSIONS } from './workflow-run.ts';
@@ -238,19 +239,7 @@ async function triageJob(
     throw e;
   }
 
-  // Redact line by line (line numbers stay attached); if the excerpt as a whole holds a secret that
-  // spans lines and survived that, fall back to the whole-text redaction.
-  let excerpt = x.lines.map((l) => ({ line: l.n, text: redact(l.text) }));
-  const joined = x.lines.map((l) => l.text).join('\n');
-  const whole = redact(joined);
-  if (whole !== excerpt.map((l) => l.text).join('\n')) {
-    excerpt = whole.split('\n').map((text, i) => ({ line: x.lines[i]?.n ?? 0, text }));
-  }
-  const details: ExtractDetails = {};
-  for (const [k, v] of Object.entries(x.details) as [keyof ExtractDetails, string | number | undefined][]) {
-    if (v !== undefined) (details as Record<string, unknown>)[k] = typeof v === 'string' ? redact(v) : v;
-  }
-  const firstError = x.firstError ? redact(x.firstError.text) : null;
+  const { excerpt, details, firstError, verdict, section } = redactExtraction(x, redact);
   const step = base.failedStep?.name ?? x.section?.title ?? '';
   return {
     ...base,
@@ -262,9 +251,9 @@ async function triageJob(
     logLine: x.firstError?.n ?? null,
     logUrl: `${job.htmlUrl}${x.fromStep ? stepAnchor(x, failed) : logAnchor(job, x, failed)}`,
     linesFrom: x.fromStep ? 'step' : 'job',
-    section: x.section ? redact(x.section.title) : null,
+    section,
     details,
-    verdict: x.terminal ? redact(x.terminal.line.text.replace(/^##\[error\]/, '')) : null,
+    verdict,
     note: x.lines.length === 0 ? 'The log holds no output for this job.' : null,
     fingerprint: fingerprintOf(ref, run, step, x.firstError?.text ?? ''),
     linesRead: x.linesRead,
