@@ -480,6 +480,13 @@ describe('classification of the new formats', () => {
       'wrangler',
     ],
     ['✘ [ERROR] Could not resolve "react-dom/client"', 'compile', 'esbuild'],
+    ["Module not found: Error: Can't resolve './cart' in '/app/src'", 'compile', 'module-not-found'],
+    ["Module not found: Can't resolve '@/lib/db'", 'compile', 'module-not-found'],
+    [
+      "ModuleNotFoundError: Module not found: Error: Can't resolve 'nextra-theme-docs' in '/workspace/blog/pages'",
+      'dependency',
+      'module-not-found',
+    ],
     ['Error: UPGRADE FAILED: timed out waiting for the condition', 'deploy', 'helm'],
     ['ERROR    HTTPError: 400 Bad Request from https://upload.pypi.org/legacy/', 'deploy', 'pypi-upload'],
     ['ERROR: Job failed: exit code 1', 'unknown', 'exit-code'],

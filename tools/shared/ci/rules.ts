@@ -116,6 +116,7 @@ export const GREP_PATTERNS: readonly string[] = [
   '\\.(c|cc|cpp|cxx|h|hpp|m|mm|cu|swift):[0-9]+(:[0-9]+)?: (fatal )?error: ',
   '^[[:space:]]*\\[tsl\\] ERROR in ',
   '^[[:space:]]*ERROR in ',
+  "Module not found: (Error: )?Can't resolve '",
   '^\\* What went wrong:',
   '^[[:space:]]*(Error: ([Ee]rror building site: |"[^"]+:[0-9]+:[0-9]+": (parse|execute of template) failed)|ERROR ([0-9/]+ [0-9:]+ )?(render of "[^"]+" failed|.*execute of template failed))',
   '^\\[ERROR\\] (Failed to execute goal|Tests run:|Failures:)',
