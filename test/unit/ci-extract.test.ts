@@ -361,6 +361,12 @@ describe('prefixes of other CIs and platforms', () => {
       'Executing',
     ],
     ["Buildkite's timestamp escape", `${E}_bk;t=1700000000000\u0007+++ :go: Build`, '+++ :go: Build'],
+    [
+      "git's sideband on a push (a Heroku build)",
+      `${TS} remote: npm ERR! code ELIFECYCLE`,
+      'npm ERR! code ELIFECYCLE',
+    ],
+    ['a bare sideband line', `${TS} remote:`, ''],
   ])('%s', (_what, raw, text) => {
     expect(cleanLine(raw)).toBe(text);
   });
@@ -377,7 +383,15 @@ describe('prefixes of other CIs and platforms', () => {
   });
 
   it('leaves text that only looks like a prefix', () => {
-    for (const t of ['[INFO] Building', '10 failing', 'timestamp 2024', 'section 3 of 4', '[2 of 4] done']) {
+    for (const t of [
+      '[INFO] Building',
+      '10 failing',
+      'timestamp 2024',
+      'section 3 of 4',
+      '[2 of 4] done',
+      'remote:origin',
+      'remoted 3 files',
+    ]) {
       expect(cleanLine(t)).toBe(t);
     }
     expect(timestampLength('2024-05-02T09:14:11.483Zx')).toBe(0);
@@ -511,7 +525,9 @@ describe('classification of the new formats', () => {
       'wrangler',
     ],
     ['  ✘ [ERROR] Could not resolve "react-dom/client"', 'compile', 'esbuild'],
-  ])('indented (webpack 4 child compilations, wrangler-action): %s → %s', (line, kind, rule) => {
+    [' ! [remote rejected] HEAD -> main (pre-receive hook declined)', 'deploy', 'git-push'],
+    [' !     Push rejected, failed to compile Node.js app.', 'deploy', 'git-push'],
+  ])('indented (webpack 4 child compilations, wrangler-action, git): %s → %s', (line, kind, rule) => {
     const hit = classifyLine(line);
     expect(hit?.kind).toBe(kind);
     expect(hit?.rule.id).toBe(rule);

@@ -107,7 +107,7 @@ export const GREP_PATTERNS: readonly string[] = [
   'HTTPError: [0-9]{3} .*from https?://',
   '^error: (failed to publish|crate version)',
   '^denied: |^unauthorized: authentication required',
-  '^! \\[(remote )?rejected\\]|^! Push rejected|^error: failed to push some refs',
+  '^[[:space:]]*! \\[(remote )?rejected\\]|^[[:space:]]*![[:space:]]+Push rejected|^error: failed to push some refs',
   '^[[:space:]]*(✘|X) \\[ERROR\\] ',
   '^Error: (UPGRADE FAILED|INSTALLATION FAILED)',
   'exceeded its progress deadline',
