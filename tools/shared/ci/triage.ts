@@ -18,7 +18,7 @@ import type { ExtractDetails } from './details.ts';
 import { extractLog, extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
 import { triageFingerprint } from './fingerprint.ts';
-import { extractFromEndInWorker } from './read-from-end.ts';
+import { extractFromEndInWorker, extractWholeInWorker } from './read-from-end.ts';
 import { redactExtraction } from './redact-extraction.ts';
 import type { FailureKind } from './rule.ts';
 import type { TriageTarget } from './target.ts';
@@ -185,6 +185,14 @@ function stepAnchor(x: Extraction, failed: WorkflowStep | null): string {
   return `#step:${failed.number}:${x.firstError ? x.firstError.n : 1}`;
 }
 
+/** Closes `stream` (the connection it reads), then gives `url` back. */
+async function closed(stream: AsyncIterable<Uint8Array>, url: string): Promise<string> {
+  await stream[Symbol.asyncIterator]()
+    .return?.()
+    ?.catch(() => {});
+  return url;
+}
+
 /** Reads, extracts and redacts one job's log. */
 async function triageJob(
   github: GitHubPort,
@@ -221,10 +229,13 @@ async function triageJob(
     const jobRef = { ...ref, jobId: job.id };
     // Read from the end when the storage answers ranges (the failed step is last), else stream it all.
     const opened = github.openJobLog ? await github.openJobLog(jobRef, { signal }) : null;
+    // A whole log with a credential-free URL is read again from there in a worker thread too.
     x = opened
       ? 'ranged' in opened
         ? await extractFromEndInWorker(opened.ranged, { signal })
-        : await extractLogChunks(opened.stream, { signal })
+        : opened.url
+          ? await extractWholeInWorker(await closed(opened.stream, opened.url), { signal })
+          : await extractLogChunks(opened.stream, { signal })
       : github.streamJobLogBytes
         ? await extractLogChunks(github.streamJobLogBytes(jobRef, { signal }), { signal })
         : await extractLog(github.streamJobLog(jobRef, { signal }), { signal });
