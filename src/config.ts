@@ -159,7 +159,7 @@ export const ENV = {
   },
   GITHUB_WEBHOOK_SECRET: {
     schema: z.string().min(8, 'must be at least 8 characters').optional(),
-    doc: 'Verifies `POST /github/webhook` (workflow_run events) for automatic triage. Unset: the webhook is off.',
+    doc: "Verifies `POST /github/webhook` (workflow_run events): automatic triage, and a drafted tests PR's CI reported as soon as it completes. Unset: the webhook is off (tests PRs are polled).",
   },
   APPROVAL_TTL_MINUTES: {
     schema: positiveInt(30).default(30),
@@ -180,14 +180,6 @@ export const ENV = {
   TESTS_MAX_ATTEMPTS: {
     schema: positiveInt(2).default(2),
     doc: 'Commits a drafted tests PR gets in all: when its CI fails in the drafted file, the model revises it and Shipmate pushes again, up to this many rounds. Default `2`.',
-  },
-  LOG_DOWNLOAD_MAX_MB: {
-    schema: positiveInt(300).default(300),
-    doc: 'Largest log `/ops triage <url>` downloads, in MB (counted as it streams, too). Default `300`.',
-  },
-  LOG_DOWNLOAD_TIMEOUT_SECONDS: {
-    schema: positiveInt(60).default(60),
-    doc: 'Time limit of downloading one such log, redirects included. Default `60`.',
   },
   DIGEST_GRACE_MINUTES: {
     schema: positiveInt(60).default(60),
@@ -249,11 +241,13 @@ export interface Config {
   deploy: { approvalTtlMs: number; rolloutTimeoutMs: number; auditRetentionMs: number };
   /** graceMs: DIGEST_GRACE_MINUTES; lateAfterMs: a run taken later than this after it was due says so (2 min). */
   digests: { graceMs: number; lateAfterMs: number };
-  /** Drafting tests; the watch timing (first poll 20 s, doubling to 2 min, 45 min limit) is fixed but tests shorten it. */
+  /**
+   * Drafting tests; the watch timing is fixed but tests change it: first poll 20 s, doubling to 2 min,
+   * 45 min limit — with GITHUB_WEBHOOK_SECRET set, `workflow_run` deliveries wake the watch and the
+   * polls are only the fallback for a lost one: first after 1 min, doubling to 10 min.
+   */
   tests: { promptTokens: number; maxRounds: number; firstPollMs: number; maxPollMs: number; limitMs: number };
   github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
-  /** Downloading a log by URL or from a Slack file: LOG_DOWNLOAD_MAX_MB, LOG_DOWNLOAD_TIMEOUT_SECONDS. */
-  logDownload: { maxBytes: number; timeoutMs: number };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
     apiKey?: string;
@@ -357,8 +351,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     tests: {
       promptTokens: values.TESTS_PROMPT_TOKENS as number,
       maxRounds: values.TESTS_MAX_ATTEMPTS as number,
-      firstPollMs: 20_000,
-      maxPollMs: 120_000,
+      firstPollMs: values.GITHUB_WEBHOOK_SECRET ? 60_000 : 20_000,
+      maxPollMs: values.GITHUB_WEBHOOK_SECRET ? 10 * 60_000 : 120_000,
       limitMs: 45 * 60_000,
     },
     digests: { graceMs: (values.DIGEST_GRACE_MINUTES as number) * 60_000, lateAfterMs: 2 * 60_000 },
@@ -368,10 +362,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       privateKey: values.GITHUB_APP_PRIVATE_KEY as string | undefined,
       apiUrl: values.GITHUB_API_URL as string | undefined,
       webhookSecret: values.GITHUB_WEBHOOK_SECRET as string | undefined,
-    },
-    logDownload: {
-      maxBytes: (values.LOG_DOWNLOAD_MAX_MB as number) * 1048576,
-      timeoutMs: (values.LOG_DOWNLOAD_TIMEOUT_SECONDS as number) * 1000,
     },
     llm:
       values.OPENAI_API_KEY || values.OPENAI_BASE_URL

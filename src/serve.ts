@@ -2,11 +2,13 @@ import type { Server } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
+import { createWebhookVerifier } from './clients/github-webhooks.ts';
 import { createBoltApp, verifySlackToken } from './clients/slack.ts';
 import type { Config } from './config.ts';
 import { runConsole } from './console/console.ts';
 import type { Assembled } from './features/assemble.ts';
 import { adminQueuesRoute } from './http/admin-queues.ts';
+import { githubWebhookRoute } from './http/github-webhook.ts';
 import { healthRoutes, serveRoutes } from './http/health.ts';
 import { metricsRoute } from './http/metrics.ts';
 import type { JobRuntime } from './jobs/runtime.ts';
@@ -71,6 +73,17 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
     ...healthRoutes(d.redis, d.isStopping),
     metricsRoute(d.metrics.registry, config.metricsToken),
     ...d.parts.routes,
+    // GitHub's webhook, for the features that listen: only with GITHUB_WEBHOOK_SECRET (else 404), so
+    // an unsigned delivery is never accepted.
+    ...(config.github.webhookSecret && d.parts.githubEvents.length
+      ? [
+          githubWebhookRoute({
+            verify: createWebhookVerifier(config.github.webhookSecret),
+            listeners: d.parts.githubEvents,
+            log,
+          }),
+        ]
+      : []),
     // The queue dashboard: web role only, and only with ADMIN_TOKEN.
     ...(config.role !== 'worker' && config.admin.token
       ? [adminQueuesRoute({ queue: d.jobs.queue, token: config.admin.token, write: config.admin.write, log })]

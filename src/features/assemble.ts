@@ -1,5 +1,6 @@
 import type { Tool } from '../../tools/shared/define-tool.ts';
 import type { DigestSection } from '../digests/section.ts';
+import type { GitHubEventListener } from '../http/github-events.ts';
 import type { Route } from '../http/health.ts';
 import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
 import type { JobHandler } from '../jobs/spec.ts';
@@ -13,6 +14,8 @@ export interface Assembled {
   tools: readonly Tool<unknown, unknown>[];
   jobs: readonly JobHandler<never>[];
   routes: readonly Route[];
+  /** Every feature's GitHub webhook listeners, in feature order. */
+  githubEvents: readonly GitHubEventListener[];
   actions: readonly string[];
   mention?: MentionHandler;
   /** What features run once a worker (outside the console) has started. */
@@ -43,6 +46,7 @@ export function assembleFeatures(
   let tools: readonly Tool<unknown, unknown>[] = [];
   let jobs: readonly JobHandler<never>[] = [];
   let routes: readonly Route[] = [];
+  let githubEvents: readonly GitHubEventListener[] = [];
   let decorate: Readonly<Record<string, ResultDecorator>> = {};
   let mention: MentionHandler | undefined;
   let catalogUser: string | undefined;
@@ -81,6 +85,7 @@ export function assembleFeatures(
     tools = [...tools, ...(parts.tools ?? [])];
     jobs = [...jobs, ...(parts.jobs ?? [])];
     routes = [...routes, ...(parts.routes ?? [])];
+    githubEvents = [...githubEvents, ...(parts.githubEvents ?? [])];
     decorate = { ...decorate, ...parts.decorate };
     ports = { ...ports, ...parts.provides };
   }
@@ -98,5 +103,5 @@ export function assembleFeatures(
     jobs.map((j) => j.spec.name),
   );
   unique('button action', actions);
-  return { commands, tools, jobs, routes, actions, mention, onWorkerStart };
+  return { commands, tools, jobs, routes, githubEvents, actions, mention, onWorkerStart };
 }

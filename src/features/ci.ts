@@ -1,13 +1,11 @@
 import { recentCiFailures } from '../../tools/recent-ci-failures.ts';
 import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
-import type { LogTriageResult } from '../../tools/shared/ci/log-triage.ts';
 import type { TriageResult } from '../../tools/shared/ci/triage.ts';
 import { triageBuild } from '../../tools/triage-build.ts';
 import type { TriageExplainer } from '../agent/explain-failure.ts';
-import { createWebhookVerifier } from '../clients/github-webhooks.ts';
 import type { LlmPort } from '../clients/llm.ts';
 import { ciSection } from '../digests/sections/ci.ts';
-import { githubWebhookRoute } from '../http/github-webhook.ts';
+import { ciTriageListener } from '../http/ci-triage-listener.ts';
 import { processCiRerun } from '../jobs/processors/ci-rerun.ts';
 import { handle, lazyHandler } from '../jobs/spec.ts';
 import { ciRerunSpec, ciTriageSpec } from '../jobs/specs/ci.ts';
@@ -33,13 +31,11 @@ function lazyExplainer(llm: LlmPort, redact: (text: string) => string): () => Pr
  */
 export const ci = defineFeature({
   name: 'ci',
-  needs: ['config', 'log', 'queue', 'ports', 'policy', 'audit', 'redis', 'messenger', 'llm'],
+  needs: ['config', 'queue', 'ports', 'policy', 'audit', 'redis', 'messenger', 'llm'],
   actions: Object.values(CI_ACTION_IDS),
   build: (d) => {
     const github = d.ports.github;
     const explainer = d.llm ? lazyExplainer(d.llm, d.ports.redact) : undefined;
-    // Without GITHUB_WEBHOOK_SECRET there is no webhook route (404): unsigned deliveries are never accepted.
-    const secret = d.config.github.webhookSecret;
     return {
       tools: [recentCiFailures, triageBuild] as never[],
       digestSections: [ciSection(d.ports, Object.keys(d.config.team.ci.channels))],
@@ -63,20 +59,12 @@ export const ci = defineFeature({
           return (run) => processCiTriage(run, deps);
         }),
       ],
-      routes: secret
-        ? [
-            githubWebhookRoute({
-              verify: createWebhookVerifier(secret),
-              channels: d.config.team.ci.channels,
-              enqueue: d.queue.enqueue,
-              log: d.log,
-            }),
-          ]
-        : [],
+      // Served as POST /github/webhook only when GITHUB_WEBHOOK_SECRET is set (src/serve.ts).
+      githubEvents: [ciTriageListener({ channels: d.config.team.ci.channels, enqueue: d.queue.enqueue })],
       decorate: explainer
         ? {
             [triageBuild.name]: async (result, message, run) =>
-              (await explainer()).addTo(result as TriageResult | LogTriageResult, message, {
+              (await explainer()).addTo(result as TriageResult, message, {
                 log: run.log,
                 signal: run.signal,
                 progress: run.progress,

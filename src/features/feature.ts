@@ -6,6 +6,7 @@ import type { LlmPort } from '../clients/llm.ts';
 import type { Config } from '../config.ts';
 import type { KubeDeployPort } from '../deploys/kube-deploy-port.ts';
 import type { DigestSection } from '../digests/section.ts';
+import type { GitHubEventListener } from '../http/github-events.ts';
 import type { Route } from '../http/health.ts';
 import type { Messenger } from '../jobs/messenger.ts';
 import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
@@ -67,6 +68,12 @@ export interface FeatureParts {
   jobs?: readonly JobHandler<never>[];
   /** HTTP routes served beside Slack's (webhooks). */
   routes?: readonly Route[];
+  /**
+   * What it does with GitHub's webhook deliveries: the app serves the one `POST /github/webhook`
+   * (when GITHUB_WEBHOOK_SECRET is set), verifies each delivery and hands it to every listener of
+   * its event — so features share the webhook without knowing each other.
+   */
+  githubEvents?: readonly GitHubEventListener[];
   /** Answers @mentions, DMs and console free text (one feature at most). */
   mention?: MentionHandler;
   /** Post-processing of tools' result messages in run_tool, by tool name. */

@@ -1,10 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { triageJobId, triageRequestFromWorkflowRunEvent } from '../../tools/shared/ci/workflow-run.ts';
 import type { WebhookVerifier } from '../clients/github-webhooks.ts';
-import { newTraceId } from '../context.ts';
-import type { Enqueue } from '../jobs/enqueue.ts';
-import { ciTriageSpec } from '../jobs/specs/ci.ts';
 import type { Logger } from '../log.ts';
+import type { GitHubEventListener } from './github-events.ts';
 import type { Route } from './health.ts';
 
 export const GITHUB_WEBHOOK_PATH = '/github/webhook';
@@ -13,9 +10,8 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
 export interface GitHubWebhookDeps {
   verify: WebhookVerifier;
-  /** `ci.channels` of the team file: `owner/repo` → Slack channel. */
-  channels: Readonly<Record<string, string>>;
-  enqueue: Enqueue;
+  /** What the features do with deliveries (FeatureParts.githubEvents). */
+  listeners: readonly GitHubEventListener[];
   log: Logger;
   /** Largest body read, in bytes (default MAX_WEBHOOK_BYTES). */
   maxBytes?: number;
@@ -54,13 +50,13 @@ function parsePayload(raw: string, contentType: string | undefined): unknown {
 }
 
 /**
- * `POST /github/webhook`: GitHub's deliveries for automatic CI triage. The signature
- * (`x-hub-signature-256`, HMAC of the raw body with GITHUB_WEBHOOK_SECRET) is checked before anything
- * else: missing or wrong → 401 and nothing happens. A `workflow_run` delivery that
- * triageRequestFromWorkflowRunEvent accepts (completed, failed, repository in `ci.channels`) queues a
- * `ci_triage` job under triageJobId — one job per run attempt, so GitHub redelivering it is a no-op —
- * and answers 202 at once (GitHub gives up on a delivery after 10 s). Everything else (other events,
- * `ping`, successful runs, unmapped repositories) answers 204. Bodies over `maxBytes` get 413 unread.
+ * `POST /github/webhook`: GitHub's deliveries, for the features that listen (automatic CI triage,
+ * the watch of a drafted tests PR). The signature (`x-hub-signature-256`, HMAC of the raw body with
+ * GITHUB_WEBHOOK_SECRET) is checked before anything else: missing or wrong → 401 and nothing
+ * happens. A delivery of an event some listener takes is parsed and handed to each of them; when one
+ * queued or promoted a job the answer is 202 with what it did, at once (GitHub gives up on a delivery
+ * after 10 s); otherwise (other events, `ping`, deliveries no listener acted on) 204. Bodies over
+ * `maxBytes` get 413 unread; a listener failing (Redis down) 503, so GitHub can redeliver.
  *
  * Served by Bolt's HTTP receiver (custom route) or, in Socket Mode and the worker role, by our own
  * server: any role can queue, as jobs live in Redis.
@@ -86,7 +82,8 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): Route {
       send(res, 401, { error: 'bad signature' });
       return;
     }
-    if (event !== 'workflow_run') {
+    const listeners = deps.listeners.filter((l) => l.events.includes(event));
+    if (!listeners.length) {
       log.debug('webhook event ignored');
       send(res, 204);
       return;
@@ -99,34 +96,11 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): Route {
       send(res, 400, { error: 'body is not JSON' });
       return;
     }
-    const request = triageRequestFromWorkflowRunEvent(payload, deps.channels);
-    if (!request) {
-      send(res, 204);
-      return;
-    }
-    const traceId = newTraceId();
-    const repo = `${request.owner}/${request.repo}`;
-    const r = await deps.enqueue({
-      spec: ciTriageSpec,
-      payload: {
-        owner: request.owner,
-        repo: request.repo,
-        runId: request.runId,
-        runAttempt: request.runAttempt,
-        channel: request.channel,
-        deliveryId,
-      },
-      jobId: triageJobId(request),
-      requestedBy: 'github',
-      target: { kind: 'slack', channel: request.channel },
-      traceId,
-      title: `Triage of ${repo} run ${request.runId}${request.runAttempt > 1 ? ` (attempt ${request.runAttempt})` : ''}`,
-    });
-    log.info(
-      { traceId, repo, runId: request.runId, jobId: r.jobId, created: r.created },
-      'failed run queued for triage',
-    );
-    send(res, 202, { jobId: r.jobId, created: r.created });
+    const done = (
+      await Promise.all(listeners.map((l) => l.handle({ event, deliveryId, payload, log })))
+    ).filter((r) => r !== undefined);
+    if (!done.length) send(res, 204);
+    else send(res, 202, done.length === 1 ? done[0] : { results: done });
   };
   return {
     path: GITHUB_WEBHOOK_PATH,

@@ -14,6 +14,13 @@ export interface JobQueue {
   cancel: Cancel;
   /** Cron schedules (BullMQ job schedulers) of jobs, reconciled from config by workers. */
   schedules: JobSchedules;
+  /**
+   * Runs a job that waits in `delayed` (its first delay, or a `retryLater`) now instead of at its
+   * time — a webhook said what it waits for has happened. Atomic in Redis (BullMQ's promote):
+   * two callers promote it once. Returns `promoted`, or the state that kept it from being
+   * (`active`, `waiting`, `completed`, `failed`, …; `missing` when there is no such job).
+   */
+  promote(jobId: string): Promise<string>;
 }
 
 export interface JobRuntime extends JobQueue {
@@ -52,6 +59,17 @@ export function createJobRuntime(o: JobRuntimeOptions): JobRuntime {
       progressPatienceMs: o.progressPatienceMs,
     }),
     schedules: createJobSchedules(queue, o.log),
+    async promote(jobId) {
+      const job = await queue.getJob(jobId);
+      if (!job) return 'missing';
+      try {
+        await job.promote();
+        return 'promoted';
+      } catch {
+        // Not delayed (any more): running, queued or done — nothing to hurry.
+        return (await job.getState()) ?? 'unknown';
+      }
+    },
     cancel: createCancel({
       queue,
       redis: o.redis,

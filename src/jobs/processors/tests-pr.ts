@@ -33,7 +33,11 @@ function prBody(draft: SavedDraft, by: string, draftId: string): string {
  */
 export async function processOpenPr(
   run: JobRun<TestsOpenPayload>,
-  deps: { store: DraftStore; repo: RepoPort | undefined; watch?: Pick<WatchDeps, 'enqueue' | 'timing'> },
+  deps: {
+    store: DraftStore;
+    repo: RepoPort | undefined;
+    watch?: Pick<WatchDeps, 'enqueue' | 'timing' | 'index'>;
+  },
 ): Promise<JobOutcome> {
   const { draftId } = run.payload;
   const draft = await deps.store.get(draftId);
@@ -101,6 +105,7 @@ export async function processOpenPr(
       deps.watch,
       { ...run, target },
       { draftId, number: pr.number, url: pr.url, branch, headSha: cp.commitSha, round: 1 },
+      `${draft.owner}/${draft.repo}`,
     );
     await run.checkpoint.save({ watching: true });
   }

@@ -8,6 +8,7 @@ import { gatherContext } from '../../../tools/shared/tests/context.ts';
 import { draftFile } from '../../../tools/shared/tests/draft.ts';
 import { AppError } from '../../errors.ts';
 import type { DraftStore } from '../../tests/store.ts';
+import type { WatchIndex } from '../../tests/watch-index.ts';
 import type { Enqueue } from '../enqueue.ts';
 import { safeJobId } from '../enqueue.ts';
 import type { JobOutcome, JobRun } from '../queues.ts';
@@ -31,22 +32,37 @@ export interface WatchDeps {
   store: DraftStore;
   enqueue: Enqueue;
   timing: WatchTiming;
+  /** Commit → watch job, for `workflow_run` deliveries to wake it (src/tests/workflow-run-listener.ts). */
+  index: WatchIndex;
 }
+
+/** A poll that a delivery nudged while it ran looks again after this long, in ms, instead of its backoff. */
+export const NUDGED_POLL_MS = 2000;
+
+/** One watch job per draft and round: queueing it twice is a no-op. */
+export const watchJobId = (p: Pick<TestsWatchPayload, 'draftId' | 'round'>) =>
+  safeJobId('tests-watch', p.draftId, String(p.round));
 
 const say = (text: string, note?: string): JobOutcome => ({
   message: { text, blocks: [section(text), ...(note ? [context(note)] : [])] },
 });
 
-/** Queues the watch of a pushed commit (the first look after `firstPollMs`). */
+/**
+ * Queues the watch of a pushed commit (the first look after `firstPollMs`), indexed by the commit
+ * first, so a `workflow_run` delivery for it can wake the job.
+ */
 export async function watchCommit(
-  deps: Pick<WatchDeps, 'enqueue' | 'timing'>,
+  deps: Pick<WatchDeps, 'enqueue' | 'timing' | 'index'>,
   run: Pick<JobRun<unknown>, 'requestedBy' | 'target' | 'traceId'>,
   p: Omit<TestsWatchPayload, 'since'>,
+  repo: string,
 ): Promise<void> {
+  const jobId = watchJobId(p);
+  await deps.index.watching(repo, p.headSha, jobId, deps.timing.limitMs + 2 * deps.timing.maxPollMs);
   await deps.enqueue({
     spec: testsWatchSpec,
     payload: { ...p, since: Date.now() },
-    jobId: safeJobId('tests-watch', p.draftId, String(p.round)),
+    jobId,
     requestedBy: run.requestedBy,
     target: run.target,
     traceId: run.traceId,
@@ -57,7 +73,8 @@ export async function watchCommit(
 
 /**
  * Closes the loop on a drafted PR: waits for the Actions runs of its head commit (polling with
- * backoff, within a time limit) and says in the thread whether they passed, or the triage of the
+ * backoff, within a time limit; a `workflow_run` delivery promotes the waiting job, so with the
+ * webhook the polls are only the fallback) and says in the thread whether they passed, or the triage of the
  * one that failed. When the failure is in the drafted file it asks the model once more with the
  * triage excerpt, pushes the revision and watches again — at most `maxRounds` commits in all.
  */
@@ -89,8 +106,10 @@ export async function processTestsWatch(
       );
     }
     await run.checkpoint.save({ polls: polls + 1 });
+    // A delivery that came while this poll ran may be for a run it read as unfinished: look again soon.
+    const nudged = await deps.index.takeNudge(watchJobId(p));
     return run.retryLater(
-      Math.min(deps.timing.maxPollMs, deps.timing.firstPollMs * 2 ** polls),
+      nudged ? NUDGED_POLL_MS : Math.min(deps.timing.maxPollMs, deps.timing.firstPollMs * 2 ** polls),
       runs.length
         ? `waiting for ${runs.filter((r) => r.status !== 'completed').length} run(s) of #${p.number}`
         : `waiting for CI of #${p.number} to start`,
@@ -165,7 +184,12 @@ export async function processTestsWatch(
     },
     { signal: run.signal },
   );
-  await watchCommit(deps, run, { ...p, headSha: commitSha, round: p.round + 1 });
+  await watchCommit(
+    deps,
+    run,
+    { ...p, headSha: commitSha, round: p.round + 1 },
+    `${draft.owner}/${draft.repo}`,
+  );
   return say(
     `:repeat: CI failed on ${pr} in \`${escapeMrkdwn(file.path)}\` (${runLink}): ${summary}. Pushed a revision (\`${commitSha.slice(0, 7)}\`, round ${p.round + 1} of ${deps.timing.maxRounds}); watching CI again.`,
   );
