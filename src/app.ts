@@ -110,7 +110,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
         { retry: delivery.retry, signal: stopDelivery.signal },
       )
     : createConsoleMessenger((t) => write(redact(t)));
-  const { kube, kubeDeploy, github, repo, ...clients } = createClients(config, log, meter);
+  const { kube, kubeDeploy, github, repo, logs, ...clients } = createClients(config, log, meter);
   // A console has a queue of its own: its worker prints to this terminal, so it must never take a
   // Slack user's job (nor a Slack worker one of its lines). Requests, locks and the audit log stay shared.
   const queuePrefix =
@@ -143,7 +143,7 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     policy,
     audit,
     queue: jobs,
-    ports: { redact, kube, github, repo },
+    ports: { redact, kube, github, repo, logs },
     kubeDeploy,
     llm: config.llm ? createLlmPort(config.llm, meter) : undefined,
     threads: createSlackThreads(web),

@@ -181,6 +181,14 @@ export const ENV = {
     schema: positiveInt(2).default(2),
     doc: 'Commits a drafted tests PR gets in all: when its CI fails in the drafted file, the model revises it and Shipmate pushes again, up to this many rounds. Default `2`.',
   },
+  LOG_DOWNLOAD_MAX_MB: {
+    schema: positiveInt(300).default(300),
+    doc: 'Largest log `/ops triage <url>` downloads, in MB (counted as it streams, too). Default `300`.',
+  },
+  LOG_DOWNLOAD_TIMEOUT_SECONDS: {
+    schema: positiveInt(60).default(60),
+    doc: 'Time limit of downloading one such log, redirects included. Default `60`.',
+  },
   DIGEST_GRACE_MINUTES: {
     schema: positiveInt(60).default(60),
     doc: 'A scheduled digest that fell due while no worker ran is posted (labelled late) if a worker takes it within this many minutes; later ones are skipped and logged. Default `60`.',
@@ -248,6 +256,8 @@ export interface Config {
    */
   tests: { promptTokens: number; maxRounds: number; firstPollMs: number; maxPollMs: number; limitMs: number };
   github: { token?: string; appId?: string; privateKey?: string; apiUrl?: string; webhookSecret?: string };
+  /** Downloading a log by URL or from a Slack file: LOG_DOWNLOAD_MAX_MB, LOG_DOWNLOAD_TIMEOUT_SECONDS. */
+  logDownload: { maxBytes: number; timeoutMs: number };
   /** The agent's model; absent without OPENAI_API_KEY or OPENAI_BASE_URL (mentions get a command guide). */
   llm?: {
     apiKey?: string;
@@ -362,6 +372,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       privateKey: values.GITHUB_APP_PRIVATE_KEY as string | undefined,
       apiUrl: values.GITHUB_API_URL as string | undefined,
       webhookSecret: values.GITHUB_WEBHOOK_SECRET as string | undefined,
+    },
+    logDownload: {
+      maxBytes: (values.LOG_DOWNLOAD_MAX_MB as number) * 1048576,
+      timeoutMs: (values.LOG_DOWNLOAD_TIMEOUT_SECONDS as number) * 1000,
     },
     llm:
       values.OPENAI_API_KEY || values.OPENAI_BASE_URL

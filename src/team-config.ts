@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { type LogHost, parseLogHost } from './clients/log-url/hosts.ts';
 import { ConfigError } from './config-error.ts';
 
 /**
@@ -88,6 +89,16 @@ const environmentSchema = z
   })
   .strict();
 
+/** A `ci.log_hosts` entry: a host name, `host:port`, `*.example.com` or an IP address (src/clients/log-url/hosts.ts). */
+const logHost = z.string().transform((entry, ctx): LogHost => {
+  const h = parseLogHost(entry);
+  if ('problem' in h) {
+    ctx.addIssue({ code: 'custom', message: h.problem });
+    return z.NEVER;
+  }
+  return h;
+});
+
 /** The team's file (`SHIPMATE_CONFIG`). Shape documented in shipmate.example.yml. */
 export const teamConfigSchema = z
   .object({
@@ -113,9 +124,11 @@ export const teamConfigSchema = z
         channels: z
           .record(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/repo'), channelId)
           .default({}),
+        /** Hosts `/ops triage <url>` may fetch raw logs from; none by default (every URL is refused). */
+        log_hosts: z.array(logHost).default([]),
       })
       .strict()
-      .default({ channels: {} }),
+      .default({ channels: {}, log_hosts: [] }),
     digests: z
       .array(digestSchema)
       .default([])

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { actions, button, context, escapeMrkdwn, header, section, truncate } from './shared/block-kit.ts';
 import { parseTriageArgs, TRIAGE_USAGE } from './shared/ci/commands.ts';
-import { cutMiddle } from './shared/ci/excerpt.ts';
+import { logTriageBlocks, logTriageSummary } from './shared/ci/log-render.ts';
+import { isLogTriage, type LogTriageResult, triageExtractedLog } from './shared/ci/log-triage.ts';
+import { isGitHubTriageUrl, looksLikeUrl, parseLogUrl } from './shared/ci/log-url.ts';
+import { codeBlock, detailsLine, lineWhere } from './shared/ci/render.ts';
 import { parseTriageTarget } from './shared/ci/target.ts';
 import { kindLabel, resolveRun, type TriagedJob, type TriageResult, triageRun } from './shared/ci/triage.ts';
 import { defineTool } from './shared/define-tool.ts';
+import { AppError } from './shared/errors.ts';
 import { requireGitHub } from './shared/github-port.ts';
 import { type Block, SLACK_LIMITS } from './shared/message.ts';
 
@@ -14,7 +18,10 @@ const input = z.object({
     .trim()
     .min(3)
     .max(300)
-    .describe('GitHub repository as owner/repo, e.g. "acme/shop". A workflow run URL is also accepted here.'),
+    .optional()
+    .describe(
+      'GitHub repository as owner/repo, e.g. "acme/shop". A workflow run URL is also accepted here. Omit when giving url.',
+    ),
   run: z
     .string()
     .trim()
@@ -24,58 +31,28 @@ const input = z.object({
       'Which run: a run id ("123456789"), a run URL (https://github.com/acme/shop/actions/runs/123456789), or a ' +
         'branch name (its latest failed run). Omit for the latest failed run on the default branch.',
     ),
+  url: z
+    .string()
+    .trim()
+    .min(8)
+    .max(2000)
+    .optional()
+    .describe(
+      "Instead of repo: the URL of a raw, plain-text log of any CI (a GitLab job's raw log, Jenkins consoleText, " +
+        "a Buildkite raw log, a gist's raw file). Fetched only from hosts the team file allows (ci.log_hosts).",
+    ),
 });
 
+type TriageInput = z.infer<typeof input>;
+
+/** The raw log URL the input asks for, if any: `url`, or a `repo` that is a URL but not GitHub's. */
+function rawLogUrl(i: TriageInput): string | undefined {
+  if (i.url) return i.url;
+  if (i.repo && looksLikeUrl(i.repo) && !isGitHubTriageUrl(i.repo)) return i.repo;
+  return undefined;
+}
+
 const MAX_JOBS_SHOWN = 4;
-const EXCERPT_CHARS = 2400;
-const EXCERPT_LINE_CHARS = 500;
-
-/**
- * The excerpt as a Slack code block, line numbers first, within a section's 3,000 characters. Lines
- * stay whole up to 500 characters and are cut in the middle beyond (a compiler's message is at the
- * end); the limit is checked on the escaped text, and the fences are never cut.
- */
-function codeBlock(job: TriagedJob): string {
-  const width = String(job.excerpt.at(-1)?.line ?? 0).length;
-  // Inside ``` Slack still reads &, <, >; a ``` in the log would end the block early.
-  const esc = (t: string) => escapeMrkdwn(t.replace(/```/g, 'ˋˋˋ'));
-  let body = '';
-  let prev = -1;
-  for (const l of job.excerpt) {
-    // Blank lines are left out of excerpts; mark only real jumps.
-    const gap = prev !== -1 && l.line > prev + 2 ? `${' '.repeat(width)} ⋮\n` : '';
-    const line = `${gap}${String(l.line).padStart(width)} │ ${esc(cutMiddle(l.text, EXCERPT_LINE_CHARS))}\n`;
-    if (body.length + line.length > EXCERPT_CHARS) {
-      body += `${' '.repeat(width)} ⋮ (excerpt cut)\n`;
-      break;
-    }
-    body += line;
-    prev = l.line;
-  }
-  return `\`\`\`${body.trimEnd()}\`\`\``;
-}
-
-/** `log line 1234`, or `line 12 of step 5` when the log was read from the failed step's start. */
-function lineWhere(job: TriagedJob): string {
-  return job.linesFrom === 'step' && job.failedStep
-    ? `line ${job.logLine} of step ${job.failedStep.number}`
-    : `log line ${job.logLine}`;
-}
-
-function detailsLine(job: TriagedJob): string {
-  const d = job.details;
-  const parts = [
-    d.testName ? `test _${escapeMrkdwn(truncate(d.testName, 120))}_` : '',
-    d.expected !== undefined && d.received !== undefined
-      ? `expected \`${escapeMrkdwn(truncate(d.expected, 60))}\`, received \`${escapeMrkdwn(truncate(d.received, 60))}\``
-      : '',
-    d.location ? `at \`${escapeMrkdwn(truncate(d.location, 100))}\`` : '',
-    d.errorCode ? `code \`${escapeMrkdwn(d.errorCode)}\`` : '',
-    d.exitCode !== undefined ? `exit code ${d.exitCode}` : '',
-  ].filter(Boolean);
-  return parts.join(' · ');
-}
-
 function jobHeadline(job: TriagedJob): string {
   const step = job.failedStep ? ` at step *${escapeMrkdwn(truncate(job.failedStep.name, 80))}*` : '';
   return `:x: *<${job.url}|${escapeMrkdwn(truncate(job.name, 80))}>*${step} — ${kindLabel(job.kind)}${
@@ -97,27 +74,58 @@ function runLine(r: TriageResult): string {
     .join(' · ');
 }
 
+/** The name a log URL is shown by: host and path, never the query (it may hold a token). */
+function urlName(url: string): { name: string; link: string } {
+  const u = new URL(url);
+  return { name: `${u.host}${u.pathname}`, link: `${u.origin}${u.pathname}` };
+}
+
 export const triageBuild = defineTool({
   name: 'triage_build',
   command: {
     name: 'triage',
     usage: TRIAGE_USAGE,
-    summary: 'why a GitHub Actions run failed: failed step, the log lines that show why, the kind of failure',
+    summary:
+      "why a CI run failed — a GitHub Actions run, or any CI's raw log URL: the log lines that show why, the kind of failure",
     keywords: ['triage', 'build', 'ci', 'failed', 'failing', 'broke', 'workflow', 'actions'],
     parse: parseTriageArgs,
-    title: (i) => `Triage of ${i.repo}${i.run ? ` ${i.run}` : ''}`,
-    requires: ['github'],
+    title: (i) => {
+      const url = rawLogUrl(i);
+      return url ? `Triage of ${urlName(url).name}` : `Triage of ${i.repo}${i.run ? ` ${i.run}` : ''}`;
+    },
+    requires: (i) => (rawLogUrl(i) ? [] : ['github']),
   },
   description:
-    'Triage a failed GitHub Actions run: for each failed job, the failed step, the few log lines that show why ' +
+    'Triage a failed CI build. A GitHub Actions run (repo, optional run): for each failed job, the failed step, the few log lines that show why ' +
     '(the first real error, secrets redacted), the kind of failure (test, compile, lint, dependency, config, ' +
     'deploy, infrastructure, timeout, cancelled, unknown) and a link to the log line. Use it when someone asks why a ' +
     'build/CI/pipeline failed or to look at a run; give owner/repo and optionally a run id, run URL or branch ' +
-    '(default: the latest failed run on the default branch). Read-only. Not for listing failures (use ' +
+    "(default: the latest failed run on the default branch). Any other CI: give url, the raw log's URL (same " +
+    'excerpt and kinds). Read-only. Not for listing failures (use ' +
     'recent_ci_failures) and not for re-running (that is the "Re-run failed jobs" button or /ops rerun).',
   input,
   risk: 'read',
-  async run(deps, args, ctx): Promise<TriageResult> {
+  async run(deps, args, ctx): Promise<TriageResult | LogTriageResult> {
+    const url = rawLogUrl(args);
+    if (url) {
+      if (args.run)
+        throw new AppError({ code: 'bad_input', userMessage: 'A log URL takes no run; give the URL alone.' });
+      const href = parseLogUrl(url);
+      if (!deps.logs)
+        throw new AppError({
+          code: 'not_configured',
+          userMessage: 'Triage of log URLs is not available in this deployment.',
+        });
+      const { name, link } = urlName(href);
+      ctx.progress(`Reading the log at ${name}…`);
+      const x = await deps.logs.extract(href, { signal: ctx.signal });
+      return triageExtractedLog(x, deps.redact, { source: 'url', name, link, bytesRead: x.bytesRead });
+    }
+    if (!args.repo)
+      throw new AppError({
+        code: 'bad_input',
+        userMessage: 'Name a repository (owner/repo) or give a log URL.',
+      });
     const github = requireGitHub(deps.github);
     const { owner, repo, target } = parseTriageTarget(args.repo, args.run);
     ctx.progress(`Finding the run in ${owner}/${repo}…`);
@@ -131,6 +139,7 @@ export const triageBuild = defineTool({
   },
 
   summarize(r) {
+    if (isLogTriage(r)) return logTriageSummary(r);
     const run = r.run;
     const head =
       `${r.repo} run ${run.id} (${run.workflow} #${run.runNumber}, branch ${run.branch ?? '-'}, ${run.event}, ` +
@@ -173,6 +182,7 @@ export const triageBuild = defineTool({
   },
 
   blocks(r) {
+    if (isLogTriage(r)) return logTriageBlocks(r);
     const blocks: Block[] = [
       header(`CI failure: ${r.repo} · ${r.run.workflow || 'workflow'} #${r.run.runNumber}`),
     ];

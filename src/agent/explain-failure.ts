@@ -1,6 +1,8 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { context, escapeMrkdwn, section, truncate } from '../../tools/shared/block-kit.ts';
+import { logExplanationInput } from '../../tools/shared/ci/explanation.ts';
+import { isLogTriage, type LogTriageResult } from '../../tools/shared/ci/log-triage.ts';
 import { type TriageResult, triageExplanationInput } from '../../tools/shared/ci/triage.ts';
 import type { Block, Message } from '../../tools/shared/message.ts';
 import type { Logger } from '../log.ts';
@@ -25,7 +27,7 @@ export interface TriageExplainer {
    * works without an LLM, so an LLM outage must not cost the triage.
    */
   addTo(
-    result: TriageResult,
+    result: TriageResult | LogTriageResult,
     message: Message,
     o: { log: Logger; signal?: AbortSignal; progress?: (step: string) => void },
   ): Promise<Message>;
@@ -62,10 +64,16 @@ export function createTriageExplainer(o: {
   return {
     modelName: o.modelName,
     async addTo(result, message, { log, signal, progress }) {
-      const job = result.jobs.find((j) => j.excerpt.length > 0 || j.firstError) ?? result.jobs[0];
-      if (!job) return message;
+      let input: string;
+      if (isLogTriage(result)) {
+        if (result.job.excerpt.length === 0 && !result.job.firstError) return message;
+        input = o.redact(logExplanationInput(result));
+      } else {
+        const job = result.jobs.find((j) => j.excerpt.length > 0 || j.firstError) ?? result.jobs[0];
+        if (!job) return message;
+        input = o.redact(triageExplanationInput(result, job));
+      }
       progress?.(`Asking ${o.modelName} for an explanation…`);
-      const input = o.redact(triageExplanationInput(result, job));
       let text: string;
       try {
         const timeout = AbortSignal.timeout(timeoutMs);

@@ -1,3 +1,4 @@
+import type { LogUrlPort } from '../../tools/shared/ci/log-port.ts';
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
 import type { KubePort } from '../../tools/shared/kube-port.ts';
 import type { RepoPort } from '../../tools/shared/repo-port.ts';
@@ -11,6 +12,14 @@ import { createGitHubSession } from './github-session.ts';
 import { createKubePort } from './kube.ts';
 import { createKubeDeployPort } from './kube-deploy.ts';
 import { createKubeContextPool } from './kube-pool.ts';
+import { createLogUrlPort } from './log-url/port.ts';
+
+/** How the team's host list and the download limits are named in answers. */
+export const LOG_SETTINGS = {
+  hosts: '`ci.log_hosts` in the team file (SHIPMATE_CONFIG)',
+  maxBytes: 'LOG_DOWNLOAD_MAX_MB',
+  timeout: 'LOG_DOWNLOAD_TIMEOUT_SECONDS',
+} as const;
 
 /** The Kubernetes and GitHub clients of one process, built from the config. */
 export interface Clients {
@@ -21,6 +30,8 @@ export interface Clients {
   github: GitHubPort | undefined;
   /** A repository's files and pull requests; same credentials and presence as `github`. */
   repo: RepoPort | undefined;
+  /** Raw logs by URL, under `ci.log_hosts` and the download limits. */
+  logs: LogUrlPort;
   close(): Promise<void>;
 }
 
@@ -49,11 +60,18 @@ export function createClients(config: Config, log: Logger, metrics?: Metrics): C
   const session = gh.token || gh.appId ? createGitHubSession(ghOptions) : undefined;
   const github = session && createGitHubPort(ghOptions, session);
   const repo = session && createRepoPort(ghOptions, session);
+  const logs = createLogUrlPort({
+    hosts: config.team.ci.log_hosts,
+    maxBytes: config.logDownload.maxBytes,
+    timeoutMs: config.logDownload.timeoutMs,
+    settings: LOG_SETTINGS,
+  });
   return {
     kube,
     kubeDeploy,
     github,
     repo,
+    logs,
     async close() {
       await kube.close().catch(() => undefined);
       await kubeDeploy.close().catch(() => undefined);

@@ -109,7 +109,10 @@ export function createGitHubPort(
       // One byte first: a 206 with the total size says the host reads ranges; a 200 is the whole log.
       const res = await fetchLog(ref, location, o?.signal, 'bytes=0-0');
       const total = /\/(\d+)\s*$/.exec(res.headers.get('content-range') ?? '')?.[1];
-      if (res.status !== 206 || total === undefined) return { stream: res.body as AsyncIterable<Uint8Array> };
+      if (res.status !== 206 || total === undefined) {
+        const stream = res.body as AsyncIterable<Uint8Array>;
+        return res.status === 200 ? { stream, url: location } : { stream };
+      }
       await res.body?.cancel().catch(() => {});
       const size = Number(total);
       return {

@@ -1,5 +1,6 @@
 import { recentCiFailures } from '../../tools/recent-ci-failures.ts';
 import { CI_ACTION_IDS } from '../../tools/shared/ci/commands.ts';
+import type { LogTriageResult } from '../../tools/shared/ci/log-triage.ts';
 import type { TriageResult } from '../../tools/shared/ci/triage.ts';
 import { triageBuild } from '../../tools/triage-build.ts';
 import type { TriageExplainer } from '../agent/explain-failure.ts';
@@ -64,7 +65,7 @@ export const ci = defineFeature({
       decorate: explainer
         ? {
             [triageBuild.name]: async (result, message, run) =>
-              (await explainer()).addTo(result as TriageResult, message, {
+              (await explainer()).addTo(result as TriageResult | LogTriageResult, message, {
                 log: run.log,
                 signal: run.signal,
                 progress: run.progress,

@@ -24,7 +24,8 @@ export function toolCommand<I>(
       const input = alias.parse(argv);
       // Validate with the tool's schema too, so a bad value is refused here and not in the worker.
       tool.input.parse(input);
-      const missing = alias.requires?.find((p) => deps.ports[p] === undefined);
+      const needed = typeof alias.requires === 'function' ? alias.requires(input) : (alias.requires ?? []);
+      const missing = needed.find((p) => deps.ports[p] === undefined);
       if (missing) throw portNotConfigured(missing);
       const r = await deps.enqueue({
         spec: runToolSpec,

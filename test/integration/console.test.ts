@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { cleanRedis, REDIS_URL, teamFile, uniquePrefix } from '../support/app-harness.ts';
+import { startLogServer } from '../support/log-server.ts';
 import { runMain } from '../support/run-main.ts';
+
+const GITLAB_LOG = join(import.meta.dirname, '../fixtures/ci-logs/gitlab-mypy.txt');
 
 describe('console mode (no Slack token)', () => {
   const prefix = uniquePrefix('console');
@@ -37,10 +42,32 @@ describe('console mode (no Slack token)', () => {
     const r = await runMain(env, '/ops triage\n/ops rerun\n/ops triage acme/shop\n');
     expect(r.code).toBe(0);
     const [triage, rerun, configured] = r.stdout.trim().split(/\n(?=⚠️)/);
-    expect(triage).toBe('⚠️ Name a repository.\nUsage: /ops triage <owner/repo> [run-id | run URL | branch]');
+    expect(triage).toBe(
+      '⚠️ Name a repository, or give a log URL.\nUsage: /ops triage <owner/repo> [run-id | run URL | branch]  or  /ops triage <log URL>',
+    );
     expect(rerun).toBe('⚠️ Name a repository and a run.\nUsage: /ops rerun <owner/repo> <run-id>');
     expect(r.stdout.match(/GitHub is not configured/g)).toHaveLength(1);
     expect(configured).toContain('GitHub is not configured. Set GITHUB_TOKEN');
+  });
+
+  it('triages a raw log by URL from a host the team file lists, with no GitHub configured', async () => {
+    const logs = await startLogServer();
+    logs.route('/-/jobs/9/raw', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(readFileSync(GITLAB_LOG)),
+    );
+    try {
+      const r = await runMain(
+        { ...env, SHIPMATE_CONFIG: teamFile(`ci:\n  log_hosts: ["127.0.0.1:${logs.port}"]\n`) },
+        `/ops triage ${logs.base}/-/jobs/9/raw\n`,
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`CI failure: 127.0.0.1:${logs.port}/-/jobs/9/raw`);
+      expect(r.stdout).toContain('app/orders.py:41: error: Incompatible return value type');
+      expect(r.stdout).toContain('ERROR: Job failed: exit code 1');
+      expect(logs.requests).toEqual(['/-/jobs/9/raw']);
+    } finally {
+      await logs.close();
+    }
   });
 
   it('first-run messages: what a command needs, the limit a flag has, the names a typo could mean', async () => {

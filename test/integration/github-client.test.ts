@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type FakeGitHub, type FakeRepo, start } from '../../sandbox/fake-github.ts';
 import { createGitHubPort } from '../../src/clients/github.ts';
 import { extractLog, extractLogChunks } from '../../tools/shared/ci/extract.ts';
-import { extractFromEnd, extractFromEndInWorker } from '../../tools/shared/ci/read-from-end.ts';
+import {
+  extractFromEnd,
+  extractFromEndInWorker,
+  extractWholeInWorker,
+} from '../../tools/shared/ci/read-from-end.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
 
@@ -230,6 +234,15 @@ describe('GitHub client (token) against the fake API', () => {
     const plain = await gh.openJobLog?.({ owner: 'acme', repo: 'shop', jobId: 9021 });
     if (!plain || !('stream' in plain)) throw new Error('no ranges: the whole stream');
     expect((await extractLogChunks(plain.stream)).firstError?.n).toBe(4);
+    // Whole, in a worker thread, from the storage URL the stream came from (without the token).
+    expect(plain.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    const whole = await extractWholeInWorker(plain.url as string);
+    expect([whole.firstError?.n, whole.kind, whole.fromStep]).toEqual([4, 'test', false]);
+    expect(fake.logDownloads.at(-1)).toMatchObject({ jobId: 9021, authorizationSent: false });
+    await expect(extractWholeInWorker(`${fake.url}/no/such/log`)).rejects.toMatchObject({
+      code: 'github_unreachable',
+      retryable: true,
+    });
   });
 
   it('an AbortSignal stops the reading and closes the connection', async () => {

@@ -361,6 +361,12 @@ describe('prefixes of other CIs and platforms', () => {
       'Executing',
     ],
     ["Buildkite's timestamp escape", `${E}_bk;t=1700000000000\u0007+++ :go: Build`, '+++ :go: Build'],
+    [
+      "git's sideband on a push (a Heroku build)",
+      `${TS} remote: npm ERR! code ELIFECYCLE`,
+      'npm ERR! code ELIFECYCLE',
+    ],
+    ['a bare sideband line', `${TS} remote:`, ''],
   ])('%s', (_what, raw, text) => {
     expect(cleanLine(raw)).toBe(text);
   });
@@ -377,7 +383,15 @@ describe('prefixes of other CIs and platforms', () => {
   });
 
   it('leaves text that only looks like a prefix', () => {
-    for (const t of ['[INFO] Building', '10 failing', 'timestamp 2024', 'section 3 of 4', '[2 of 4] done']) {
+    for (const t of [
+      '[INFO] Building',
+      '10 failing',
+      'timestamp 2024',
+      'section 3 of 4',
+      '[2 of 4] done',
+      'remote:origin',
+      'remoted 3 files',
+    ]) {
       expect(cleanLine(t)).toBe(t);
     }
     expect(timestampLength('2024-05-02T09:14:11.483Zx')).toBe(0);
@@ -480,11 +494,19 @@ describe('classification of the new formats', () => {
       'wrangler',
     ],
     ['✘ [ERROR] Could not resolve "react-dom/client"', 'compile', 'esbuild'],
+    ["Module not found: Error: Can't resolve './cart' in '/app/src'", 'compile', 'module-not-found'],
+    ["Module not found: Can't resolve '@/lib/db'", 'compile', 'module-not-found'],
+    [
+      "ModuleNotFoundError: Module not found: Error: Can't resolve 'nextra-theme-docs' in '/workspace/blog/pages'",
+      'dependency',
+      'module-not-found',
+    ],
     ['Error: UPGRADE FAILED: timed out waiting for the condition', 'deploy', 'helm'],
     ['ERROR    HTTPError: 400 Bad Request from https://upload.pypi.org/legacy/', 'deploy', 'pypi-upload'],
     ['ERROR: Job failed: exit code 1', 'unknown', 'exit-code'],
     ['🚨 Error: The command exited with status 1', 'unknown', 'exit-code'],
     ['Finished: FAILURE', 'unknown', 'exit-code'],
+    ['Failed: error occurred while running build command', 'unknown', 'exit-code'],
     ['The command "npm test" exited with 1.', 'unknown', 'exit-code'],
     ['Too long with no output (exceeded 10m0s): context deadline exceeded', 'timeout', 'job-timeout'],
     ['##vso[task.logissue type=error]tests failed', 'unknown', 'annotation'],
@@ -503,7 +525,9 @@ describe('classification of the new formats', () => {
       'wrangler',
     ],
     ['  ✘ [ERROR] Could not resolve "react-dom/client"', 'compile', 'esbuild'],
-  ])('indented (webpack 4 child compilations, wrangler-action): %s → %s', (line, kind, rule) => {
+    [' ! [remote rejected] HEAD -> main (pre-receive hook declined)', 'deploy', 'git-push'],
+    [' !     Push rejected, failed to compile Node.js app.', 'deploy', 'git-push'],
+  ])('indented (webpack 4 child compilations, wrangler-action, git): %s → %s', (line, kind, rule) => {
     const hit = classifyLine(line);
     expect(hit?.kind).toBe(kind);
     expect(hit?.rule.id).toBe(rule);
@@ -516,6 +540,30 @@ describe('classification of the new formats', () => {
   ])('a Hugo site that does not build is a compile failure: %s', (line) => {
     expect(classifyLine(line)?.rule.id).toBe('hugo');
     expect(classifyLine(line)?.kind).toBe('compile');
+  });
+
+  it("npm with no package.json to run is set-up, a package's missing file is not", () => {
+    const run = (path: string) => {
+      const ex = createLogExtractor();
+      for (const l of [
+        'npm error code ENOENT',
+        'npm error syscall open',
+        `npm error path ${path}`,
+        'npm error errno -2',
+        `npm error enoent Could not read package.json: Error: ENOENT: no such file or directory, open '${path}'`,
+        'Failed: build command exited with code: 254',
+      ])
+        ex.push(l);
+      return ex.result();
+    };
+    expect(run('/opt/buildhome/repo/package.json')).toMatchObject({
+      kind: 'config',
+      rule: 'npm-no-package-json',
+    });
+    expect(run('/opt/buildhome/repo/node_modules/left-pad/package.json')).toMatchObject({
+      kind: 'dependency',
+      rule: 'npm-install',
+    });
   });
 
   it('a passing command is not a verdict', () => {

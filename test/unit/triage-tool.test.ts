@@ -9,8 +9,9 @@ import {
   rerunMessage,
 } from '../../tools/shared/ci/commands.ts';
 import { normalizeErrorLine, triageFingerprint } from '../../tools/shared/ci/fingerprint.ts';
+import { isLogTriage } from '../../tools/shared/ci/log-triage.ts';
 import { parseTriageTarget } from '../../tools/shared/ci/target.ts';
-import { triageExplanationInput } from '../../tools/shared/ci/triage.ts';
+import { type TriageResult, triageExplanationInput } from '../../tools/shared/ci/triage.ts';
 import { triageJobId, triageRequestFromWorkflowRunEvent } from '../../tools/shared/ci/workflow-run.ts';
 import type { ToolContext } from '../../tools/shared/define-tool.ts';
 import { AppError } from '../../tools/shared/errors.ts';
@@ -189,6 +190,13 @@ async function appError(p: Promise<unknown>): Promise<AppError> {
   throw new Error('expected an AppError');
 }
 
+/** A run's triage (these tests never give a log URL). */
+async function runTriage(...a: Parameters<typeof triageBuild.run>): Promise<TriageResult> {
+  const r = await triageBuild.run(...a);
+  if (isLogTriage(r)) throw new Error('expected a run triage');
+  return r;
+}
+
 describe('triage_build', () => {
   it('declares its input with a description on every field', () => {
     expect(triageBuild.risk).toBe('read');
@@ -200,7 +208,7 @@ describe('triage_build', () => {
   it('defaults to the latest failed run on the default branch and triages each failed job', async () => {
     const { deps, github } = ports();
     const c = ctx();
-    const r = await triageBuild.run(deps, triageBuild.input.parse({ repo: 'acme/shop' }), c);
+    const r = await runTriage(deps, triageBuild.input.parse({ repo: 'acme/shop' }), c);
     expect(github.calls.slice(0, 2)).toEqual([
       'getDefaultBranch acme/shop',
       'listWorkflowRuns acme/shop main failure 1',
@@ -244,7 +252,7 @@ describe('triage_build', () => {
 
   it('reads raw bytes when the port offers them, with the same result', async () => {
     const { deps, github } = ports();
-    const lines = await triageBuild.run(deps, triageBuild.input.parse({ repo: 'acme/shop' }), ctx());
+    const lines = await runTriage(deps, triageBuild.input.parse({ repo: 'acme/shop' }), ctx());
     const withBytes: GitHubPort = {
       ...github,
       async *streamJobLogBytes(ref, opts) {
@@ -255,7 +263,7 @@ describe('triage_build', () => {
         for (let i = 0; i < bytes.length; i += 997) yield bytes.subarray(i, i + 997);
       },
     };
-    const bytes = await triageBuild.run(
+    const bytes = await runTriage(
       { ...deps, github: withBytes },
       triageBuild.input.parse({ repo: 'acme/shop' }),
       ctx(),
@@ -266,7 +274,7 @@ describe('triage_build', () => {
 
   it('reads the job of a …/job/ID URL first', async () => {
     const { deps } = ports();
-    const r = await triageBuild.run(
+    const r = await runTriage(
       deps,
       triageBuild.input.parse({ repo: 'https://github.com/acme/shop/actions/runs/903/job/9032' }),
       ctx(),
@@ -282,14 +290,14 @@ describe('triage_build', () => {
       { repo: 'https://github.com/acme/shop/actions/runs/901/job/9011' },
       { repo: 'acme/shop', run: 'feature/deps' },
     ]) {
-      const r = await triageBuild.run(deps, triageBuild.input.parse(input), ctx());
+      const r = await runTriage(deps, triageBuild.input.parse(input), ctx());
       expect([input, r.run.id, r.kind]).toEqual([input, 901, 'dependency']);
     }
   });
 
   it('answers specifically: unknown repository, not failed, in progress, no failed run, logs expired, bad input', async () => {
     const { deps } = ports();
-    const run = (input: object) => triageBuild.run(deps, triageBuild.input.parse(input), ctx());
+    const run = (input: object) => runTriage(deps, triageBuild.input.parse(input), ctx());
     expect((await appError(run({ repo: 'acme/nope' }))).code).toBe('github_repo_not_found');
     expect((await appError(run({ repo: 'acme/shop', run: '902' }))).code).toBe('run_not_failed');
     const cancelled = await appError(run({ repo: 'acme/shop', run: '899' }));
@@ -305,7 +313,7 @@ describe('triage_build', () => {
       (await appError(run({ repo: 'acme/shop', run: 'https://github.com/other/repo/actions/runs/1' }))).code,
     ).toBe('bad_input');
     const noPort = await appError(
-      triageBuild.run({ redact }, triageBuild.input.parse({ repo: 'acme/shop' }), ctx()),
+      runTriage({ redact }, triageBuild.input.parse({ repo: 'acme/shop' }), ctx()),
     );
     expect([noPort.code, noPort.userMessage]).toEqual([
       'not_configured',
@@ -315,7 +323,7 @@ describe('triage_build', () => {
 
   it('redacts secrets from the excerpt, the summary and the Slack message', async () => {
     const { deps } = ports();
-    const r = await triageBuild.run(deps, triageBuild.input.parse({ repo: 'acme/shop', run: '905' }), ctx());
+    const r = await runTriage(deps, triageBuild.input.parse({ repo: 'acme/shop', run: '905' }), ctx());
     const everything = JSON.stringify([r, triageBuild.summarize(r), triageBuild.blocks(r)]);
     expect(everything).not.toContain(NPM_TOKEN);
     expect(everything).not.toContain(GH_TOKEN);
@@ -325,7 +333,7 @@ describe('triage_build', () => {
 
   it('summarize() is compact and leads with counts; blocks() fit Slack with a re-run button', async () => {
     const { deps } = ports();
-    const r = await triageBuild.run(deps, triageBuild.input.parse({ repo: 'acme/shop' }), ctx());
+    const r = await runTriage(deps, triageBuild.input.parse({ repo: 'acme/shop' }), ctx());
     const s = triageBuild.summarize(r);
     expect(s.length).toBeLessThanOrEqual(1200);
     expect(s).toMatch(/^acme\/shop run 903 .* 2 failed jobs, 1 cancelled\./);
@@ -371,7 +379,7 @@ describe('triage_build', () => {
         ],
       },
     ]);
-    const r = await triageBuild.run({ redact, github }, triageBuild.input.parse({ repo: 'acme/big' }), ctx());
+    const r = await runTriage({ redact, github }, triageBuild.input.parse({ repo: 'acme/big' }), ctx());
     expect(r.jobs).toHaveLength(4);
     expect(r.failedJobCount).toBe(8);
     expect(triageBuild.summarize(r).length).toBeLessThanOrEqual(1200);
@@ -383,7 +391,7 @@ describe('triage_build', () => {
 
   it('gives an LLM the excerpt and metadata, bounded', async () => {
     const { deps } = ports();
-    const r = await triageBuild.run(deps, triageBuild.input.parse({ repo: 'acme/shop' }), ctx());
+    const r = await runTriage(deps, triageBuild.input.parse({ repo: 'acme/shop' }), ctx());
     const job = r.jobs[0];
     if (!job) throw new Error('no job');
     const text = triageExplanationInput(r, job);

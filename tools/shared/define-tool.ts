@@ -61,10 +61,10 @@ export interface ToolCommand<I> {
   /** The progress message's title: "Cluster status of prod". */
   title(input: I): string;
   /**
-   * Ports it cannot run without. Checked after the words parse (so `/ops triage` alone shows usage)
-   * and before anything is queued.
+   * Ports it cannot run without (or, for an input, the ports that input needs). Checked after the
+   * words parse (so `/ops triage` alone shows usage) and before anything is queued.
    */
-  readonly requires?: readonly PortName[];
+  readonly requires?: readonly PortName[] | ((input: I) => readonly PortName[]);
 }
 
 /** The optional ports a tool may need (Ports minus `redact`). */

@@ -115,8 +115,12 @@ export interface RangedLog {
   read(start: number, end: number, opts?: CallOptions): AsyncIterable<Uint8Array>;
 }
 
-/** See GitHubPort.openJobLog. */
-export type OpenedLog = { ranged: RangedLog } | { stream: AsyncIterable<Uint8Array> };
+/**
+ * See GitHubPort.openJobLog. A `stream` may come with the credential-free `url` it is read from
+ * (GitHub's signed storage URL, whose host ignored Range): a caller may close the stream and read
+ * the log from there instead (in a worker thread, read-from-end.ts).
+ */
+export type OpenedLog = { ranged: RangedLog } | { stream: AsyncIterable<Uint8Array>; url?: string };
 
 export interface CallOptions {
   /** Aborts the request (and, for log streams, the reading). */

@@ -5,6 +5,7 @@
  */
 
 import type { ChangesPort } from './changes-port.ts';
+import type { LogUrlPort } from './ci/log-port.ts';
 import { AppError } from './errors.ts';
 import { type GitHubPort, githubNotConfigured } from './github-port.ts';
 import type { KubePort } from './kube-port.ts';
@@ -30,6 +31,8 @@ export interface Ports {
   tests?: TestsPort;
   /** Deploy/rollback requests and status (tools/shared/changes-port.ts); absent without a service catalog. */
   changes?: ChangesPort;
+  /** Raw logs by URL under the team's `ci.log_hosts` (tools/shared/ci/log-port.ts). */
+  logs?: LogUrlPort;
 }
 
 /** Returns the port or throws a clear "not configured" error naming how to configure it. */
@@ -47,6 +50,7 @@ export function requirePort<T>(port: T | undefined, what: string, howToConfigure
 export function portNotConfigured(port: Exclude<keyof Ports, 'redact'>): AppError {
   if (port === 'github' || port === 'repo') return githubNotConfigured();
   const how: Record<Exclude<typeof port, 'github' | 'repo'>, string> = {
+    logs: 'Triage of log URLs is not available in this deployment.',
     tests: 'Drafting tests is not available in this deployment.',
     kube: 'Kubernetes is not configured. Set KUBECONFIG (or run in a cluster with a service account).',
     changes:

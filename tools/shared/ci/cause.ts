@@ -14,7 +14,7 @@ const TRAILER =
 
 /** Lines that say only that a command failed, naming the command rather than the cause. */
 const WRAPPER =
-  /^(?:npm (?:ERR!|error) (?:code ELIFECYCLE|errno \d|Exit status|Failed at the|Lifecycle script|command failed|command sh -c|This is probably not a problem|[\w@/.-]+@\S+ \S+: `)|ELIFECYCLE|ERROR: "[^"]+" exited with \d+|Error: Command ".*" exited with \d+|make(?:\[\d+\])?: \*\*\* |error Command failed with exit code|Command failed with exit code|.*\bexited with (?:exit )?(?:code|status)[: ]+\d+|.*\breturned (?:a )?non-zero (?:exit )?(?:code|status)|script returned exit code|\s*ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL|.*ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL|error: Recipe `[^`]+` failed|Error: Process completed with exit code)/;
+  /^(?:npm (?:ERR!|error) (?:code ELIFECYCLE|errno \d|Exit status|Failed at the|Lifecycle script|command failed|command sh -c|This is probably not a problem|[\w@/.-]+@\S+ \S+: `)|ELIFECYCLE|ERROR: "[^"]+" exited with \d+|Error: Command ".*" exited with \d+|make(?:\[\d+\])?: \*\*\* |error Command failed with exit code|Command failed with exit code|.*\bexited with (?:exit )?(?:code|status)[: ]+\d+|.*\breturned (?:a )?non-zero (?:exit )?(?:code|status)|script returned exit code|\s*ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL|.*ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL|error: Recipe `[^`]+` failed|Error: Process completed with exit code|(?:Error: )?> Build failed because of webpack errors|> Build error occurred)/;
 
 const FAILURE_WORD =
   /\b(?:error|errors|failed|failure|fail|missing|not found|aborted|not ok|denied|cannot|can't|could not|couldn't|unable|fatal|exception|panic|refused|no such|invalid|undefined|forbidden|unauthorized|timed? ?out|killed)\b/i;

@@ -28,14 +28,61 @@ interface Hit {
 
 interface Dispatch {
   byChar: Map<number, Entry[]>;
-  /** byChar for ASCII, as an array (a hot-path lookup). */
-  byAscii: (Entry[] | undefined)[];
   digit: Entry[];
   contains: Entry[];
   /** One scan that tells whether any `contains` literal occurs in a line. */
   containsGate: RegExp;
-  /** The same with the g flag, to start the scan at an offset (lastIndex). */
+  /**
+   * The same with the g flag, to scan a chunk from an offset (lastIndex): a leading lookbehind of a
+   * gate is matched as plain text (`TS\d`, not `(?<=T)S\d`), which finds the same lines ~1.4×
+   * faster (a lookbehind at the start stops irregexp's look-ahead skipping for the whole union).
+   */
   containsGateG: RegExp;
+  /**
+   * `pairs[c * 128 + b]`: the `starts` literals that begin with ASCII `c` and could go on with a
+   * character looked up as `b` (one-character literals are in every bucket of `c`; a second
+   * character ≥ 127 is looked up as 127, the end of the text as 0). The hot path reads one bucket —
+   * usually empty — instead of comparing every literal of every rule that starts with `c`.
+   */
+  pairs: (readonly string[] | undefined)[];
+}
+
+/**
+ * `source` with a leading lookbehind `(?<=X)` turned into `X`, when X cannot match a line break:
+ * then a line holds a match of the one exactly when it holds a match of the other.
+ */
+function withoutLeadingLookbehind(source: string): string {
+  const m = /^\(\?<=([^()]*)\)/.exec(source);
+  if (!m) return source;
+  const inner = new RegExp(m[1] as string);
+  if (inner.test('\n') || inner.test('\r')) return source;
+  return (m[1] as string) + source.slice(m[0].length);
+}
+
+/** The pair table of Dispatch.pairs for these literals. */
+function pairTable(literals: readonly string[]): (readonly string[] | undefined)[] {
+  const t: (string[] | undefined)[] = new Array(128 * 128).fill(undefined);
+  const add = (k: number, lit: string) => {
+    const list = t[k] ?? [];
+    t[k] = list;
+    if (!list.includes(lit)) list.push(lit);
+  };
+  for (const lit of literals) {
+    const c = lit.charCodeAt(0);
+    if (c >= 128) continue;
+    if (lit.length === 1) for (let b = 0; b < 128; b++) add(c * 128 + b, lit);
+    else add(c * 128 + Math.min(lit.charCodeAt(1), 127), lit);
+  }
+  return t;
+}
+
+/** Whether one of the `starts` literals in the pair table `pairs` begins at `line[i]`, an ASCII `c`. */
+function startsPair(pairs: Dispatch['pairs'], line: string, i: number, c: number): boolean {
+  // `| 0`: past the end of the text (NaN) reads bucket 0, which only holds one-character literals.
+  const lits = pairs[c * 128 + Math.min(line.charCodeAt(i + 1) | 0, 127)];
+  if (lits === undefined) return false;
+  for (let k = 0; k < lits.length; k++) if (line.startsWith(lits[k] as string, i)) return true;
+  return false;
 }
 
 function escapeRe(s: string): string {
@@ -71,15 +118,13 @@ function buildDispatch(rules: readonly Rule[]): Dispatch {
       throw new Error(`rule ${e.rule.id}: gate does not match its own literal`);
     }
   }
-  const byAscii: (Entry[] | undefined)[] = new Array(128).fill(undefined);
-  for (const [c, list] of byChar) if (c < 128) byAscii[c] = list;
   return {
     byChar,
-    byAscii,
     digit,
     contains,
     containsGate: new RegExp(gate),
-    containsGateG: new RegExp(gate, 'g'),
+    containsGateG: new RegExp(gates.map(withoutLeadingLookbehind).join('|'), 'g'),
+    pairs: pairTable(rules.flatMap((r) => r.starts ?? [])),
   };
 }
 
@@ -213,7 +258,8 @@ export function mayMatch(line: string, off: number, end: number, gateHit: boolea
     if (lits) for (const lit of lits) if (line.startsWith(lit, i)) return true;
     return false;
   }
-  const list = c < 128 ? DISPATCH.byAscii[c] : DISPATCH.byChar.get(c);
+  if (c < 128) return startsPair(DISPATCH.pairs, line, i, c);
+  const list = DISPATCH.byChar.get(c);
   if (list) {
     for (let k = 0; k < list.length; k++) if (startsAny(line, i, (list[k] as Entry).starts)) return true;
   }
@@ -270,7 +316,8 @@ export function mayMatchLate(line: string, off: number, end: number, latin1 = fa
     if (lits) for (const lit of lits) if (line.startsWith(lit, i)) return true;
     return false;
   }
-  const list = c < 128 ? LATE.byAscii[c] : LATE.byChar.get(c);
+  if (c < 128) return startsPair(LATE.pairs, line, i, c);
+  const list = LATE.byChar.get(c);
   if (list) {
     for (let k = 0; k < list.length; k++) if (startsAny(line, i, (list[k] as Entry).starts)) return true;
   }

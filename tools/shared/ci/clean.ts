@@ -3,7 +3,8 @@
  * and platforms put before the text (GitHub's timestamp, a platform's own timestamp under it,
  * `docker logs -t` / `kubectl logs -t` stamps, `[02:58:01]` elapsed times, Buildkite's timestamp
  * escapes, Travis `travis_fold:` / `travis_time:` and GitLab `section_start:` markers glued to the
- * next text) and without terminal colour codes. Written for the hot path of the extractor (millions
+ * next text, git's `remote: ` before what a server printed during a push — a Heroku build) and without
+ * terminal colour codes. Written for the hot path of the extractor (millions
  * of lines): no regex unless the line actually contains an escape character.
  */
 
@@ -192,6 +193,13 @@ function escapePrefix(line: string, i: number, end: number): number {
   return 0;
 }
 
+/** git's sideband prefix, `remote: ` (or a bare `remote:` line), on what the server printed during a push. */
+function remotePrefix(line: string, i: number, end: number): number {
+  if (!line.startsWith('remote:', i)) return 0;
+  if (i + 7 === end) return 7;
+  return line.charCodeAt(i + 7) === 32 ? 8 : 0;
+}
+
 /**
  * Length of every prefix before the text of `line[start, end)`: timestamps (one or several), clocks,
  * CI markers and the escapes glued to them, in any order. GitHub's plain `timestamp text` line costs
@@ -202,8 +210,9 @@ export function prefixLength(line: string, start = 0, end = line.length): number
   let i = start + timestampLength(line, start, end);
   if (i < end) {
     const c = line.charCodeAt(i);
-    // Only these can start another prefix: a digit, `[`, `t`ravis, `s`ection, ESC, CR.
-    if (!isDigit(c) && c !== 91 && c !== 116 && c !== 115 && c !== 27 && c !== 13) return i - start;
+    // Only these can start another prefix: a digit, `[`, `t`ravis, `s`ection, `r`emote, ESC, CR.
+    if (!isDigit(c) && c !== 91 && c !== 116 && c !== 115 && c !== 114 && c !== 27 && c !== 13)
+      return i - start;
   }
   for (let guard = 0; guard < 12 && i < end; guard++) {
     const c = line.charCodeAt(i);
@@ -213,6 +222,7 @@ export function prefixLength(line: string, start = 0, end = line.length): number
     else if (c === 116) n = travisPrefix(line, i, end);
     else if (c === 115) n = gitlabPrefix(line, i, end);
     else if (c === 27) n = escapePrefix(line, i, end);
+    else if (c === 114) n = remotePrefix(line, i, end);
     else if (c === 13) n = 1;
     if (n === 0) break;
     i += n;

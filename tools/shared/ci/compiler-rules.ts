@@ -1,12 +1,12 @@
 /**
  * Code that does not compile: tsc, rustc (and Cargo's dependency resolution, which fails in the same
  * `error: …` form), go build, javac/kotlinc through Maven, Gradle, C compilers, webpack and esbuild
- * bundles, Hugo sites.
+ * bundles (and a bundle's missing package), Hugo sites.
  */
 
 import type { Rule } from './rule.ts';
 
-/** Compiler errors (kind `compile`, and `dependency` for Cargo). */
+/** Compiler errors (kind `compile`; `dependency` for Cargo's resolution and a bundle's missing package). */
 export const COMPILER_RULES: readonly Rule[] = [
   {
     // tsc: `src/a.ts(12,5): error TS2322: …` or `src/a.ts:12:5 - error TS2322: …`
@@ -126,6 +126,29 @@ export const COMPILER_RULES: readonly Rule[] = [
     before: 0,
     after: 6,
     stopBefore: /^\s*(?:ERROR|WARNING) in |^\s*webpack \d/,
+  },
+  {
+    // webpack and Next.js: `Module not found: Error: Can't resolve './cart' in '/app/src'`, the module
+    // that imports it on the line above. A relative or aliased path that does not resolve is the code's
+    // own mistake; a package that does not is a dependency missing (the next rule).
+    id: 'module-not-found',
+    kind: 'compile',
+    role: 'primary',
+    starts: ['Module not found: ', 'ModuleNotFoundError: Module not found: '],
+    re: /^\s*(?:ModuleNotFoundError: )?Module not found: (?:Error: )?Can't resolve '(?:\.{1,2}\/|\/|[@~#]\/)/,
+    before: 1,
+    after: 6,
+    stopBefore: /^\s*(?:ERROR|WARNING) in |^> Build (?:error occurred|failed)/,
+  },
+  {
+    id: 'module-not-found',
+    kind: 'dependency',
+    role: 'primary',
+    starts: ['Module not found: ', 'ModuleNotFoundError: Module not found: '],
+    re: /^\s*(?:ModuleNotFoundError: )?Module not found: (?:Error: )?Can't resolve '/,
+    before: 1,
+    after: 6,
+    stopBefore: /^\s*(?:ERROR|WARNING) in |^> Build (?:error occurred|failed)/,
   },
   {
     // esbuild (and Vite): `✘ [ERROR] Could not resolve "x"` — after wrangler's deploy errors (deploy-rules.ts)

@@ -52,11 +52,12 @@ export const DEPLOY_RULES: readonly Rule[] = [
     after: 1,
   },
   {
+    // git prints ` ! [remote rejected] main -> main (…)` with a leading space; Heroku `!     Push rejected`
     id: 'git-push',
     kind: 'deploy',
     role: 'primary',
-    starts: ['! [remote rejected]', '! Push rejected', 'error: failed to push some refs', '! [rejected]'],
-    re: /^(?:! \[(?:remote )?rejected\]|! Push rejected|error: failed to push some refs)/,
+    starts: ['! ', 'error: failed to push some refs'],
+    re: /^\s*(?:! \[(?:remote )?rejected\]|!\s+Push rejected|error: failed to push some refs)/,
     before: 4,
     after: 2,
   },

@@ -3,6 +3,7 @@
  * verdict and the redacted excerpt, never the log).
  */
 
+import type { LogTriageResult } from './log-triage.ts';
 import type { FailureKind } from './rule.ts';
 import type { TriagedJob, TriageResult } from './triage.ts';
 
@@ -30,13 +31,36 @@ export function kindLabel(kind: FailureKind): string {
  */
 export function triageExplanationInput(result: TriageResult, job: TriagedJob, maxChars = 3000): string {
   const r = result.run;
+  return jobExplanationInput(
+    [
+      `Repository: ${result.repo}`,
+      `Workflow: ${r.workflow} (${r.workflowPath}), run ${r.id}, attempt ${r.attempt}, event ${r.event}`,
+      `Branch: ${r.branch ?? '(none)'}, commit ${r.sha.slice(0, 7)}: ${r.title}`,
+      `Job: ${job.name} (${job.conclusion})`,
+      `Failed step: ${job.failedStep?.name ?? '(unknown)'}${job.section && job.section !== job.failedStep?.name ? `; error in log section "${job.section}"` : ''}`,
+    ],
+    job,
+    maxChars,
+  );
+}
+
+/** As triageExplanationInput, for a log read from a URL, a message or a file (no run metadata). */
+export function logExplanationInput(result: LogTriageResult, maxChars = 3000): string {
+  const job = result.job;
+  return jobExplanationInput(
+    [
+      `CI log: ${result.name} (from ${result.source === 'url' ? 'a URL' : result.source === 'file' ? 'a file in Slack' : 'a Slack message'})`,
+      job.section ? `Error in log section "${job.section}"` : '',
+    ],
+    job,
+    maxChars,
+  );
+}
+
+function jobExplanationInput(head: string[], job: TriagedJob, maxChars: number): string {
   const d = job.details;
   const lines = [
-    `Repository: ${result.repo}`,
-    `Workflow: ${r.workflow} (${r.workflowPath}), run ${r.id}, attempt ${r.attempt}, event ${r.event}`,
-    `Branch: ${r.branch ?? '(none)'}, commit ${r.sha.slice(0, 7)}: ${r.title}`,
-    `Job: ${job.name} (${job.conclusion})`,
-    `Failed step: ${job.failedStep?.name ?? '(unknown)'}${job.section && job.section !== job.failedStep?.name ? `; error in log section "${job.section}"` : ''}`,
+    ...head,
     `Kind (rule-based): ${job.kind} — ${KIND_LABEL[job.kind]}; rule ${job.rule ?? 'none'}; confidence ${job.confidence}`,
     d.testName ? `Failing test: ${d.testName}` : '',
     d.location ? `Location: ${d.location}` : '',

@@ -173,11 +173,15 @@ const TEST_TASK = /test|surefire|failsafe|jacoco/i;
 const COMPILE_TASK = /compile|kapt|ksp|javadoc|dex|aapt|assemble|bundle|jar\b|war\b/i;
 const DEPLOY_TASK = /publish|deploy|upload|release|nexus|jib|gpg|sign|push/i;
 const DEPENDENCY_TEXT = /Could not (?:resolve|find|download|get|transfer)/;
+/** npm found no package.json of the project (not a package's inside node_modules). */
+const NO_PACKAGE_JSON =
+  /^npm (?:ERR!|error) enoent (?:Could not read package\.json: Error: )?ENOENT: no such file or directory, open '(?![^']*node_modules)[^']*package\.json'/;
 
 /**
  * The kind of a candidate whose rule leaves it to the text: a Python traceback by its exception,
  * Gradle's `* What went wrong:` by the task, Maven's `Failed to execute goal` by the plugin, `rake
- * aborted!` by its reason, an npm error by whether it was a publish (a `PUT` to the registry).
+ * aborted!` by its reason, an npm error by whether it was a publish (a `PUT` to the registry) or found
+ * no package.json to run.
  */
 function refineKind(c: Candidate): { kind: FailureKind; rule: string } {
   const id = c.ruleId;
@@ -231,6 +235,10 @@ function refineKind(c: Candidate): { kind: FailureKind; rule: string } {
     after.some((t) => /^npm (?:ERR!|error) \d{3} .*- PUT https?:\/\//.test(t))
   ) {
     return { kind: 'deploy', rule: 'npm-publish' };
+  }
+  if (c.rule.id === 'npm-install' && c.match[1] === 'ENOENT' && after.some((t) => NO_PACKAGE_JSON.test(t))) {
+    // npm run where there is no package.json: the build runs in the wrong directory.
+    return { kind: 'config', rule: 'npm-no-package-json' };
   }
   return { kind: c.kind, rule: id };
 }

@@ -74,6 +74,9 @@ export async function failedStepOffset(log: RangedLog, opts: CallOptions = {}): 
 
 type FromEnd = Extraction & { stoppedEarly: boolean; fromStep: boolean; bytesFrom: number };
 
+/** What log-worker.ts reads: a ranged log from its end, or (`whole`) a log that must be streamed. */
+export type LogWorkerData = { url: string; userAgent?: string } & ({ size: number } | { whole: true });
+
 /**
  * extractFromEnd in a worker thread (log-worker.ts) when the log has a credential-free `url`: the
  * download and the extraction then run on a heap of their own, at the speed they have alone.
@@ -84,26 +87,39 @@ export async function extractFromEndInWorker(
   opts: { signal?: AbortSignal; userAgent?: string } = {},
 ): Promise<FromEnd> {
   if (!log.url) return extractFromEnd(log, { signal: opts.signal });
-  opts.signal?.throwIfAborted();
-  const worker = new Worker(new URL('./log-worker.ts', import.meta.url), {
-    workerData: { url: log.url, size: log.size, userAgent: opts.userAgent },
-  });
+  return runLogWorker({ url: log.url, size: log.size, userAgent: opts.userAgent }, opts.signal);
+}
+
+/**
+ * The whole log at `url` (a storage host that ignores Range), downloaded and extracted in a worker
+ * thread like extractFromEndInWorker, until the result settles.
+ */
+export async function extractWholeInWorker(
+  url: string,
+  opts: { signal?: AbortSignal; userAgent?: string } = {},
+): Promise<FromEnd> {
+  return runLogWorker({ url, whole: true, userAgent: opts.userAgent }, opts.signal);
+}
+
+async function runLogWorker(workerData: LogWorkerData, signal?: AbortSignal): Promise<FromEnd> {
+  signal?.throwIfAborted();
+  const worker = new Worker(new URL('./log-worker.ts', import.meta.url), { workerData });
   try {
     return await new Promise<FromEnd>((resolve, reject) => {
-      const onAbort = () => reject(opts.signal?.reason ?? new Error('aborted'));
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const onAbort = () => reject(signal?.reason ?? new Error('aborted'));
+      signal?.addEventListener('abort', onAbort, { once: true });
       worker.once(
         'message',
         (
           m: { ok: true; result: FromEnd } | { ok: false; error: ConstructorParameters<typeof AppError>[0] },
         ) => {
-          opts.signal?.removeEventListener('abort', onAbort);
+          signal?.removeEventListener('abort', onAbort);
           if (m.ok) resolve(m.result);
           else reject(new AppError(m.error));
         },
       );
       worker.once('error', (e) => {
-        opts.signal?.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
         reject(e);
       });
     });

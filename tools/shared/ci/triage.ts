@@ -18,7 +18,8 @@ import type { ExtractDetails } from './details.ts';
 import { extractLog, extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
 import { triageFingerprint } from './fingerprint.ts';
-import { extractFromEndInWorker } from './read-from-end.ts';
+import { extractFromEndInWorker, extractWholeInWorker } from './read-from-end.ts';
+import { redactExtraction } from './redact-extraction.ts';
 import type { FailureKind } from './rule.ts';
 import type { TriageTarget } from './target.ts';
 import { FAILED_RUN_CONCLUSIONS } from './workflow-run.ts';
@@ -184,6 +185,14 @@ function stepAnchor(x: Extraction, failed: WorkflowStep | null): string {
   return `#step:${failed.number}:${x.firstError ? x.firstError.n : 1}`;
 }
 
+/** Closes `stream` (the connection it reads), then gives `url` back. */
+async function closed(stream: AsyncIterable<Uint8Array>, url: string): Promise<string> {
+  await stream[Symbol.asyncIterator]()
+    .return?.()
+    ?.catch(() => {});
+  return url;
+}
+
 /** Reads, extracts and redacts one job's log. */
 async function triageJob(
   github: GitHubPort,
@@ -220,10 +229,13 @@ async function triageJob(
     const jobRef = { ...ref, jobId: job.id };
     // Read from the end when the storage answers ranges (the failed step is last), else stream it all.
     const opened = github.openJobLog ? await github.openJobLog(jobRef, { signal }) : null;
+    // A whole log with a credential-free URL is read again from there in a worker thread too.
     x = opened
       ? 'ranged' in opened
         ? await extractFromEndInWorker(opened.ranged, { signal })
-        : await extractLogChunks(opened.stream, { signal })
+        : opened.url
+          ? await extractWholeInWorker(await closed(opened.stream, opened.url), { signal })
+          : await extractLogChunks(opened.stream, { signal })
       : github.streamJobLogBytes
         ? await extractLogChunks(github.streamJobLogBytes(jobRef, { signal }), { signal })
         : await extractLog(github.streamJobLog(jobRef, { signal }), { signal });
@@ -238,19 +250,7 @@ async function triageJob(
     throw e;
   }
 
-  // Redact line by line (line numbers stay attached); if the excerpt as a whole holds a secret that
-  // spans lines and survived that, fall back to the whole-text redaction.
-  let excerpt = x.lines.map((l) => ({ line: l.n, text: redact(l.text) }));
-  const joined = x.lines.map((l) => l.text).join('\n');
-  const whole = redact(joined);
-  if (whole !== excerpt.map((l) => l.text).join('\n')) {
-    excerpt = whole.split('\n').map((text, i) => ({ line: x.lines[i]?.n ?? 0, text }));
-  }
-  const details: ExtractDetails = {};
-  for (const [k, v] of Object.entries(x.details) as [keyof ExtractDetails, string | number | undefined][]) {
-    if (v !== undefined) (details as Record<string, unknown>)[k] = typeof v === 'string' ? redact(v) : v;
-  }
-  const firstError = x.firstError ? redact(x.firstError.text) : null;
+  const { excerpt, details, firstError, verdict, section } = redactExtraction(x, redact);
   const step = base.failedStep?.name ?? x.section?.title ?? '';
   return {
     ...base,
@@ -262,9 +262,9 @@ async function triageJob(
     logLine: x.firstError?.n ?? null,
     logUrl: `${job.htmlUrl}${x.fromStep ? stepAnchor(x, failed) : logAnchor(job, x, failed)}`,
     linesFrom: x.fromStep ? 'step' : 'job',
-    section: x.section ? redact(x.section.title) : null,
+    section,
     details,
-    verdict: x.terminal ? redact(x.terminal.line.text.replace(/^##\[error\]/, '')) : null,
+    verdict,
     note: x.lines.length === 0 ? 'The log holds no output for this job.' : null,
     fingerprint: fingerprintOf(ref, run, step, x.firstError?.text ?? ''),
     linesRead: x.linesRead,

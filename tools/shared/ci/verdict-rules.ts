@@ -120,7 +120,8 @@ export const OTHER_CI_VERDICTS: readonly Rule[] = [
     // `Finished: FAILURE`, CircleCI `Exited with code exit status 1`, Buildkite `🚨 Error: The
     // command exited with status 1`, Azure `##[error]Bash exited with code '1'.`, Travis `The
     // command "npm test" exited with 1.` and `Done. Your build exited with 1.`, Cloudflare Pages
-    // `Failed: build command exited with code: 1`, Render `==> Exited with status 1`.
+    // `Failed: build command exited with code: 1` (`Failed: error occurred while running build command`
+    // on its v2 image), Render `==> Exited with status 1`.
     id: 'exit-code',
     kind: 'unknown',
     role: 'terminal',
@@ -140,10 +141,11 @@ export const OTHER_CI_VERDICTS: readonly Rule[] = [
       'Done. Your build exited with',
       'Failed: build command exited with code',
       'Failed: Error while executing user command',
+      'Failed: error occurred while running build command',
       '==> Exited with status',
       '==> Build failed',
     ],
-    re: /^(?:ERROR: Job failed: exit (?:code|status) (\d+)|ERROR: script returned exit code (\d+)|Finished: (?:FAILURE|UNSTABLE)|Exited with code (?:exit status )?(\d+)|🚨 Error: The command exited with status (\d+)|##\[error\](?:Bash|Cmd\.exe|PowerShell) exited with code '?(\d+)|##\[error\]Script failed with exit code: (\d+)|##\[error\]The process '[^']*' failed with exit code (\d+)|The command ".*" (?:failed and )?exited with ([1-9]\d*)|Done\. Your build exited with ([1-9]\d*)|Failed: build command exited with code: (\d+)|Failed: Error while executing user command\. Exited with error code: (\d+)|==> Exited with status (\d+)|==> Build failed)/,
+    re: /^(?:ERROR: Job failed: exit (?:code|status) (\d+)|ERROR: script returned exit code (\d+)|Finished: (?:FAILURE|UNSTABLE)|Exited with code (?:exit status )?(\d+)|🚨 Error: The command exited with status (\d+)|##\[error\](?:Bash|Cmd\.exe|PowerShell) exited with code '?(\d+)|##\[error\]Script failed with exit code: (\d+)|##\[error\]The process '[^']*' failed with exit code (\d+)|The command ".*" (?:failed and )?exited with ([1-9]\d*)|Done\. Your build exited with ([1-9]\d*)|Failed: build command exited with code: (\d+)|Failed: Error while executing user command\. Exited with error code: (\d+)|Failed: error occurred while running build command|==> Exited with status (\d+)|==> Build failed)/,
     before: 8,
   },
 ];
