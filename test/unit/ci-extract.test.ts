@@ -483,6 +483,7 @@ describe('classification of the new formats', () => {
     ['In deploy.sh line 3:', 'lint', 'shellcheck'],
     ['bash: line 1: helm: command not found', 'config', 'command-not-found'],
     ['sh: 1: yarn: not found', 'config', 'command-not-found'],
+    ['/bin/sh: eval: line 125: apt-get: not found', 'config', 'command-not-found'],
     ["error: toolchain 'nightly-x86_64-unknown-linux-gnu' is not installed", 'config', 'rust-toolchain'],
     ['npm ERR! Missing script: "e2e"', 'config', 'npm-missing-script'],
     ['##[error]Input required and not supplied: token', 'config', 'annotation'],

@@ -97,7 +97,7 @@ export const GREP_PATTERNS: readonly string[] = [
   '^Traceback \\(most recent call last\\):',
   // Set-up, deploy, and the formats and CIs of issue 15.
   'command not found$',
-  '^(/bin/)?(ba|da|z)?sh: (line )?[0-9]+: [^ ]+: not found',
+  '^(/bin/)?(ba|da|z)?sh: (eval: )?(line )?[0-9]+: [^ ]+: not found',
   '^rake aborted!',
   "^error: (toolchain '[^']+' is not installed|no override and no default toolchain set)",
   '^npm (ERR!|error) ([Mm]issing script:|code ENEEDAUTH)',

@@ -10,13 +10,14 @@ import type { Rule } from './rule.ts';
 export const SETUP_RULES: readonly Rule[] = [
   {
     // `bash: line 1: kubectl: command not found`, `./deploy.sh: line 12: helm: command not found`,
-    // `sh: 1: yarn: not found`, `/bin/sh: 1: make: not found`
+    // `sh: 1: yarn: not found`, `/bin/sh: 1: make: not found`, BusyBox (Alpine images, GitLab's
+    // `eval` of the job script) `/bin/sh: eval: line 125: apt-get: not found`
     id: 'command-not-found',
     kind: 'config',
     role: 'primary',
     contains: 'not found',
     gate: 'not found',
-    re: /(?:^|: )(?:line \d+: )?[\w.@/+-]+: command not found\s*$|^(?:\/bin\/)?(?:ba|da|z)?sh: (?:line )?\d+: [\w.@/+-]+: not found\s*$/,
+    re: /(?:^|: )(?:line \d+: )?[\w.@/+-]+: command not found\s*$|^(?:\/bin\/)?(?:ba|da|z)?sh: (?:eval: )?(?:line )?\d+: [\w.@/+-]+: not found\s*$/,
     before: 1,
     after: 0,
   },
