@@ -1,21 +1,28 @@
 /**
  * Start-up time and memory per role: `node bench/start.ts [--runs 5]`
  *
- * Starts the whole bot as `npm start` runs it (`node <start flags> src/main.ts --role <role>`,
- * through test/support/run-main.ts's startMain, flags from bench/start-flags.ts) for `--role web`,
- * `--role worker` and `--role all`, fully configured like a real deployment: Slack HTTP mode (token,
- * signing secret), a kubeconfig, GitHub (token, webhook secret), an LLM and a team file with
- * services, CI channels and a digest. Every endpoint is a loopback fake from sandbox/ (Slack,
- * Kubernetes, GitHub, OpenAI); Redis is REDIS_URL (default redis://127.0.0.1:6379), a fresh key
- * prefix per start, removed after it. PORT=0; the port comes from the bot's start-up log line.
+ * Starts the whole bot exactly as `npm start` and the image run it (`node <start flags>
+ * src/start.js --role <role>`, through test/support/run-main.ts's startMain, flags from
+ * bench/start-flags.ts) for `--role web`, `--role worker` and `--role all`, fully configured like a
+ * real deployment: Slack HTTP mode (token, signing secret), a kubeconfig, GitHub (token, webhook
+ * secret), an LLM and a team file with services, CI channels and a digest. Every endpoint is a
+ * loopback fake from sandbox/ (Slack, Kubernetes, GitHub, OpenAI); Redis is REDIS_URL (default
+ * redis://127.0.0.1:6379), a fresh key prefix per start, removed after it. PORT=0; the port comes
+ * from the bot's start-up log line.
+ *
+ * src/start.js loads the .ts sources through the stripped-TypeScript cache (src/stripped-ts.js).
+ * First the cache is filled the way the Dockerfile fills the image's (`node src/stripped-ts.js src
+ * tools`, here fillStrippedTypeScriptCache), so every start is what a pod runs — and what `npm start`
+ * runs from a checkout once it has started before; the number of entries written during the starts
+ * is printed (0: every file was a hit).
  *
  * For each start: ready = spawn → the first `GET /readyz` answering 200 (polled every 5 ms), and,
  * at that moment, the process's resident memory (VmRSS in /proc/<pid>/status) and its peak so far
  * (VmHWM). Linux only.
  *
  * Baseline, in the same run and the same way: a bare Bolt app in its own process (bench/bare-bolt.ts:
- * the default HTTP receiver with a `/readyz` route, on port 0, same Node flags). Each role's median
- * is printed as a ratio to its median.
+ * the default HTTP receiver with a `/readyz` route, on port 0, same Node flags, loaded through the
+ * same cache by bench/with-stripped-ts.js). Each role's median is printed as a ratio to its median.
  *
  * One warm-up start of each (not counted: it fills the OS file cache), then `--runs` rounds of one
  * start each, the order rotated every round so none always goes first. Medians, with the min–max
@@ -24,7 +31,7 @@
  * Goals (printed next to the figures): web RSS ≤ 110 MB once ready; every role ready ≤ 1.5 s.
  */
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +39,7 @@ import { start as startFakeGitHub } from '../sandbox/fake-github.ts';
 import { makeCluster, startFakeKube } from '../sandbox/fake-kube.ts';
 import { startFakeOpenAI } from '../sandbox/fake-openai.ts';
 import { startFakeSlack } from '../sandbox/fake-slack.ts';
+import { fillStrippedTypeScriptCache, STRIPPED_TS_DIR, strippedSource } from '../src/stripped-ts.js';
 import {
   cleanRedis,
   REDIS_URL,
@@ -161,8 +169,18 @@ async function measure(kind: Kind): Promise<Sample> {
   const t0 = performance.now();
   const proc =
     kind === 'bare'
-      ? startMain(slackEnv, [], startFlags(), 'bench/bare-bolt.ts')
-      : startMain({ ...shipmateEnv, SHIPMATE_QUEUE_PREFIX: prefix }, ['--role', kind], startFlags());
+      ? startMain(
+          slackEnv,
+          [],
+          [...startFlags(), '--import', './bench/with-stripped-ts.js'],
+          'bench/bare-bolt.ts',
+        )
+      : startMain(
+          { ...shipmateEnv, SHIPMATE_QUEUE_PREFIX: prefix },
+          ['--role', kind],
+          startFlags(),
+          'src/start.js',
+        );
   try {
     const port = await proc.waitForOutput(
       kind === 'bare' ? /listening on (\d+)/ : /"role":"\w+","port":(\d+)/,
@@ -178,6 +196,12 @@ async function measure(kind: Kind): Promise<Sample> {
   }
 }
 
+// As the Dockerfile's build stage does (and the baseline's one file); then count what the starts add
+// (nothing, if all were hits).
+fillStrippedTypeScriptCache(['src', 'tools']);
+strippedSource(readFileSync('bench/bare-bolt.ts', 'utf8'), STRIPPED_TS_DIR);
+const cacheEntries = () => readdirSync(STRIPPED_TS_DIR).length;
+const entriesBefore = cacheEntries();
 const samples: Record<Kind, Sample[]> = { bare: [], web: [], worker: [], all: [] };
 try {
   for (const kind of KINDS) await measure(kind); // warm-up
@@ -249,5 +273,7 @@ const atStart = (calls: { method: string }[]) => {
 lines.push(
   `calls the fakes received over all ${(RUNS + 1) * KINDS.length} starts: Slack ${atStart(slack.calls)}; ` +
     `Kubernetes ${kube.requests.length}; GitHub ${github.requests.length}; model ${llm.requests.length}`,
+  `stripped-TypeScript cache (${STRIPPED_TS_DIR}): ${entriesBefore} entries, ` +
+    `${cacheEntries() - entriesBefore} written during the starts (0: every file a hit, as in the image)`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);

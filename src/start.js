@@ -13,4 +13,8 @@ if (problem) {
   process.stderr.write(`${problem}\n`);
   process.exit(1);
 }
+// Only now: the cache needs a Node that has module.registerHooks (an import above the check would
+// fail on an old Node before it could say so).
+const { useStrippedTypeScriptCache } = await import('./stripped-ts.js');
+useStrippedTypeScriptCache();
 await import('./main.ts');

@@ -65,6 +65,28 @@ describe('Dockerfile', () => {
     expect(one('COPY').some((i) => /^--from=\w+\s+\S*node_modules/.test(i.args))).toBe(true);
   });
 
+  it('ships the stripped-TypeScript cache, filled from the same sources by the same Node as it runs', () => {
+    // An entry is named by the parser's version and a file's text (src/stripped-ts.js): filled by
+    // another Node or from other files, every start would miss and load the parser after all.
+    const base = (stage: Instruction[]) => (stage[0]?.args ?? '').split(/\s+/)[0];
+    const filler = all.find((s) =>
+      s.some((i) => i.op === 'RUN' && /^node src\/stripped-ts\.js src tools$/.test(i.args)),
+    );
+    expect(filler).toBeDefined();
+    expect(base(filler ?? [])).toBe(base(final));
+    const alias = /\bAS\s+(\w+)$/i.exec(filler?.[0]?.args ?? '')?.[1];
+    const sources = (stage: Instruction[]) =>
+      stage.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from=')).map((i) => i.args);
+    for (const dir of ['src ./src', 'tools ./tools']) {
+      expect(sources(filler ?? [])).toContain(dir);
+      expect(sources(final)).toContain(dir);
+    }
+    expect(one('COPY').map((i) => i.args)).toContain(
+      `--from=${alias} /app/node_modules/.cache/shipmate ./node_modules/.cache/shipmate`,
+    );
+    expect(final.find((i) => i.op === 'WORKDIR')?.args).toBe('/app');
+  });
+
   it('runs as a numeric non-root user (runAsNonRoot can verify it)', () => {
     const user = one('USER').at(-1)?.args ?? '';
     expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
