@@ -14,7 +14,6 @@ import { assembleFeatures } from './features/assemble.ts';
 import type { Feature } from './features/feature.ts';
 import { featureList } from './features/index.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
-import { createJobWorker } from './jobs/worker.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { createOpsRouter, type OpsRouter } from './ops/router.ts';
@@ -164,9 +163,10 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     onAudit = (e) => void refresh(e).catch((err: unknown) => log.warn({ err }, 'App Home refresh failed'));
   }
   const router = createOpsRouter(parts.commands);
+  // The web role only enqueues: it never loads the worker (nor BullMQ's index behind it).
   const worker =
     config.role !== 'web'
-      ? createJobWorker({
+      ? (await import('./jobs/worker.ts')).createJobWorker({
           redis,
           prefix: queuePrefix,
           handlers: parts.jobs,

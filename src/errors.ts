@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { UnrecoverableError } from 'bullmq';
 import { AppError, isAppError } from '../tools/shared/errors.ts';
+import { UnrecoverableError } from './jobs/bullmq.ts';
 
 export { AppError, isAppError };
 

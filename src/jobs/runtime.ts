@@ -1,7 +1,7 @@
-import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { workerConnection } from '../clients/redis.ts';
 import type { Logger } from '../log.ts';
+import { Queue, QueueEvents } from './bullmq.ts';
 import { type Cancel, createCancel } from './cancel.ts';
 import { createEnqueue, type Enqueue } from './enqueue.ts';
 import type { Messenger } from './messenger.ts';

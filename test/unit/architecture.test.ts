@@ -90,6 +90,26 @@ describe('the layering ARCHITECTURE.md promises', () => {
     expect(seen.size).toBeGreaterThan(30); // the walk did reach the app
   });
 
+  it("the web role never loads BullMQ's index (Worker, flows, the PostgreSQL backend): it takes the producer side from src/jobs/bullmq.ts", () => {
+    const seen = new Set<string>();
+    const reached: string[] = [];
+    const visit = (file: string, via: string[]) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(
+        /^import\s+(?!type\s)[^;]*?from\s+'([^']+)'|^export\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms,
+      )) {
+        const spec = m[1] ?? m[2] ?? '';
+        if (spec === 'bullmq') reached.push([...via, file].join(' → '));
+        if (spec.startsWith('.')) visit(join(dirname(file), spec), [...via, file]);
+      }
+    };
+    visit('src/main.ts', []);
+    expect(reached).toEqual([]);
+    expect(seen.has('src/jobs/bullmq.ts')).toBe(true); // the walk reached the producer side
+    expect(seen.has('src/jobs/worker.ts')).toBe(false); // loaded by import() in roles that run jobs
+  });
+
   it('src/ loads sandbox/ (the sample world) only from src/demo.ts, lazily; tools/ never', () => {
     const sandbox = (s: string) => /(^|\/)sandbox\//.test(s);
     const offenders = [...srcFiles, ...toolFiles].flatMap((f) => {

@@ -1,4 +1,3 @@
-import { DelayedError } from 'bullmq';
 import { actions, button, context, escapeMrkdwn, fields, section } from '../../../tools/shared/block-kit.ts';
 import type { KubePort } from '../../../tools/shared/kube-port.ts';
 import type { Message } from '../../../tools/shared/message.ts';
@@ -8,6 +7,7 @@ import type { RequestStore } from '../../deploys/requests.ts';
 import type { DeployService } from '../../deploys/service.ts';
 import { watchRollout } from '../../deploys/watch-rollout.ts';
 import { AppError, toAppError } from '../../errors.ts';
+import { DelayedError } from '../bullmq.ts';
 import type { JobOutcome, JobRun } from '../queues.ts';
 import type { ProposePayload, RequestIdPayload } from '../specs/changes.ts';
 
