@@ -349,6 +349,16 @@ describe('prefixes of other CIs and platforms', () => {
     ['an elapsed-time prefix', `${TS} [02:58:01] error TS2322: x`, 'error TS2322: x'],
     ["Jenkins' timestamper", '[2024-05-02T09:14:11.483Z] + make', '+ make'],
     ['a platform clock (Cloudflare Pages)', '14:21:15.123\tnpm ERR! code E404', 'npm ERR! code E404'],
+    [
+      "a dashboard's log table, pasted",
+      '19:20:32.492 | Failed: build command exited with code: 255',
+      'Failed: build command exited with code: 255',
+    ],
+    [
+      'the same without milliseconds (Vercel)',
+      '12:00:18 | npm ERR! code ELIFECYCLE',
+      'npm ERR! code ELIFECYCLE',
+    ],
     ['GitLab stream tags', '2024-08-29T09:09:57.654321Z 00O+ $ make', '$ make'],
     [
       'Travis markers glued to the text',
@@ -390,6 +400,7 @@ describe('prefixes of other CIs and platforms', () => {
       'section 3 of 4',
       '[2 of 4] done',
       'remote:origin',
+      '12:00 | lunch',
       'remoted 3 files',
     ]) {
       expect(cleanLine(t)).toBe(t);

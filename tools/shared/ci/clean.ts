@@ -100,7 +100,10 @@ function clockEnd(line: string, i: number, end: number): number {
   return j;
 }
 
-/** A prefix that starts with a digit: a timestamp, GitLab's `00O ` stream tag, or a `12:34:56.789 ` clock. */
+/**
+ * A prefix that starts with a digit: a timestamp, GitLab's `00O ` stream tag, or a `12:34:56.789 ` clock
+ * (with the ` | ` of a log table copied from a web dashboard).
+ */
 function digitPrefix(line: string, i: number, end: number): number {
   const t = timestampLength(line, i, end);
   if (t > 0) return t;
@@ -114,6 +117,11 @@ function digitPrefix(line: string, i: number, end: number): number {
   const c = clockEnd(line, i, end);
   if (c < 0) return 0;
   const sp = line.charCodeAt(c);
+  if (sp === 32 && line.charCodeAt(c + 1) === 124 /* | */) {
+    // A dashboard's log table copied and pasted (Cloudflare Pages, Vercel): `19:20:32.489 | Error: …`.
+    if (c + 2 === end) return c + 2 - i;
+    if (line.charCodeAt(c + 2) === 32) return c + 3 - i;
+  }
   return sp === 32 || sp === 9 ? c + 1 - i : c === end ? c - i : 0;
 }
 
