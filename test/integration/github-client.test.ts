@@ -13,6 +13,7 @@ import {
   extractFromEnd,
   extractFromEndInWorker,
   extractWholeInWorker,
+  startLogWorker,
 } from '../../tools/shared/ci/read-from-end.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import type { GitHubPort } from '../../tools/shared/github-port.ts';
@@ -222,6 +223,13 @@ describe('GitHub client (token) against the fake API', () => {
     expect(opened.ranged.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     const inWorker = await extractFromEndInWorker(opened.ranged);
     expect([inWorker.firstError, inWorker.kind, inWorker.fromStep]).toEqual([r.firstError, 'test', true]);
+    // A worker started before the log's location was known (triageRun boots one while it lists the
+    // jobs); one that stopped meanwhile is replaced.
+    const early = await extractFromEndInWorker(opened.ranged, { worker: startLogWorker() });
+    expect(early.firstError).toEqual(r.firstError);
+    const dead = startLogWorker();
+    await dead.terminate();
+    expect((await extractFromEndInWorker(opened.ranged, { worker: dead })).firstError).toEqual(r.firstError);
     const ac = new AbortController();
     ac.abort(new Error('job cancelled'));
     await expect(extractFromEndInWorker(opened.ranged, { signal: ac.signal })).rejects.toThrow(

@@ -5,30 +5,39 @@
  * the download's buffers trigger, and its dependencies slow string methods (fast-prototypes.ts).
  * Here the heap holds only this code and the log's chunks.
  *
- * workerData: LogWorkerData. Posts { ok: true, result } or { ok: false, error }.
+ * The worker loads its modules first, then waits for one message, a LogWorkerData (so it can be
+ * started before the log's location is known: startLogWorker), and posts { ok: true, result } or
+ * { ok: false, error }.
  */
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { extractLogChunks } from './extract.ts';
 import { rangedLogOverHttp, wholeLogOverHttp } from './ranged-http.ts';
 import { extractFromEnd, type LogWorkerData } from './read-from-end.ts';
 
-const data = workerData as LogWorkerData;
-try {
-  const result =
-    'whole' in data
-      ? {
-          ...(await extractLogChunks(wholeLogOverHttp(data.url, data.userAgent))),
-          fromStep: false,
-          bytesFrom: 0,
-        }
-      : await extractFromEnd(rangedLogOverHttp(data.url, data.size, data.userAgent));
-  parentPort?.postMessage({ ok: true, result });
-} catch (e) {
-  const error =
-    e instanceof AppError
-      ? { code: e.code, userMessage: e.userMessage, retryable: e.retryable }
-      : { code: 'internal', userMessage: `Reading the log failed: ${(e as Error).message}`, retryable: true };
-  parentPort?.postMessage({ ok: false, error });
+async function run(data: LogWorkerData) {
+  return 'whole' in data
+    ? {
+        ...(await extractLogChunks(wholeLogOverHttp(data.url, data.userAgent))),
+        fromStep: false,
+        bytesFrom: 0,
+      }
+    : await extractFromEnd(rangedLogOverHttp(data.url, data.size, data.userAgent));
 }
+
+parentPort?.once('message', async (data: LogWorkerData) => {
+  try {
+    parentPort?.postMessage({ ok: true, result: await run(data) });
+  } catch (e) {
+    const error =
+      e instanceof AppError
+        ? { code: e.code, userMessage: e.userMessage, retryable: e.retryable }
+        : {
+            code: 'internal',
+            userMessage: `Reading the log failed: ${(e as Error).message}`,
+            retryable: true,
+          };
+    parentPort?.postMessage({ ok: false, error });
+  }
+});

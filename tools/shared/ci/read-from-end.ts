@@ -78,16 +78,35 @@ type FromEnd = Extraction & { stoppedEarly: boolean; fromStep: boolean; bytesFro
 export type LogWorkerData = { url: string; userAgent?: string } & ({ size: number } | { whole: true });
 
 /**
+ * A log worker (log-worker.ts) started before it has a log to read: its isolate and modules load
+ * (~80 ms) while the caller is still asking GitHub for the jobs and the log's location. Pass it to
+ * extractFromEndInWorker or extractWholeInWorker, or terminate it.
+ */
+export function startLogWorker(): Worker {
+  const worker = new Worker(new URL('./log-worker.ts', import.meta.url));
+  // A worker that fails while it waits is never an uncaught error: whoever gives it a log starts another.
+  worker.on('error', () => {});
+  worker.once('exit', () => ended.add(worker));
+  return worker;
+}
+
+/** Workers that have stopped (see startLogWorker). */
+const ended = new WeakSet<Worker>();
+
+/**
  * extractFromEnd in a worker thread (log-worker.ts) when the log has a credential-free `url`: the
  * download and the extraction then run on a heap of their own, at the speed they have alone.
- * Aborting `signal` stops the worker. Without a URL, runs here.
+ * Aborting `signal` stops the worker. Without a URL, runs here (and terminates `worker`).
  */
 export async function extractFromEndInWorker(
   log: RangedLog,
-  opts: { signal?: AbortSignal; userAgent?: string } = {},
+  opts: { signal?: AbortSignal; userAgent?: string; worker?: Worker } = {},
 ): Promise<FromEnd> {
-  if (!log.url) return extractFromEnd(log, { signal: opts.signal });
-  return runLogWorker({ url: log.url, size: log.size, userAgent: opts.userAgent }, opts.signal);
+  if (!log.url) {
+    await opts.worker?.terminate();
+    return extractFromEnd(log, { signal: opts.signal });
+  }
+  return runLogWorker({ url: log.url, size: log.size, userAgent: opts.userAgent }, opts);
 }
 
 /**
@@ -96,14 +115,22 @@ export async function extractFromEndInWorker(
  */
 export async function extractWholeInWorker(
   url: string,
-  opts: { signal?: AbortSignal; userAgent?: string } = {},
+  opts: { signal?: AbortSignal; userAgent?: string; worker?: Worker } = {},
 ): Promise<FromEnd> {
-  return runLogWorker({ url, whole: true, userAgent: opts.userAgent }, opts.signal);
+  return runLogWorker({ url, whole: true, userAgent: opts.userAgent }, opts);
 }
 
-async function runLogWorker(workerData: LogWorkerData, signal?: AbortSignal): Promise<FromEnd> {
-  signal?.throwIfAborted();
-  const worker = new Worker(new URL('./log-worker.ts', import.meta.url), { workerData });
+/** Gives `data` to a log worker (`opts.worker`, else a new one) and waits for its result; then ends it. */
+async function runLogWorker(
+  data: LogWorkerData,
+  opts: { signal?: AbortSignal; worker?: Worker },
+): Promise<FromEnd> {
+  const { signal } = opts;
+  if (signal?.aborted) {
+    await opts.worker?.terminate();
+    signal.throwIfAborted();
+  }
+  const worker = opts.worker && !ended.has(opts.worker) ? opts.worker : startLogWorker();
   try {
     return await new Promise<FromEnd>((resolve, reject) => {
       const onAbort = () => reject(signal?.reason ?? new Error('aborted'));
@@ -122,6 +149,11 @@ async function runLogWorker(workerData: LogWorkerData, signal?: AbortSignal): Pr
         signal?.removeEventListener('abort', onAbort);
         reject(e);
       });
+      worker.once('exit', (code) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(new Error(`the log worker stopped (exit code ${code})`));
+      });
+      worker.postMessage(data);
     });
   } finally {
     await worker.terminate();

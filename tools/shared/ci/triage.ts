@@ -5,6 +5,7 @@
  * `triage_build` tool (commands, buttons, the agent) and by automatic triage from the webhook.
  */
 
+import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import type {
   Conclusion,
@@ -18,7 +19,7 @@ import type { ExtractDetails } from './details.ts';
 import { extractLog, extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
 import { triageFingerprint } from './fingerprint.ts';
-import { extractFromEndInWorker, extractWholeInWorker } from './read-from-end.ts';
+import { extractFromEndInWorker, extractWholeInWorker, startLogWorker } from './read-from-end.ts';
 import { redactExtraction } from './redact-extraction.ts';
 import type { FailureKind } from './rule.ts';
 import type { TriageTarget } from './target.ts';
@@ -200,7 +201,8 @@ async function triageJob(
   ref: RepoRef,
   run: WorkflowRun,
   job: WorkflowJob,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  logWorker: () => Worker,
 ): Promise<TriagedJob> {
   const failed = failedStepOf(job);
   const base: Omit<TriagedJob, 'fingerprint'> = {
@@ -232,9 +234,12 @@ async function triageJob(
     // A whole log with a credential-free URL is read again from there in a worker thread too.
     x = opened
       ? 'ranged' in opened
-        ? await extractFromEndInWorker(opened.ranged, { signal })
+        ? await extractFromEndInWorker(opened.ranged, { signal, worker: logWorker() })
         : opened.url
-          ? await extractWholeInWorker(await closed(opened.stream, opened.url), { signal })
+          ? await extractWholeInWorker(await closed(opened.stream, opened.url), {
+              signal,
+              worker: logWorker(),
+            })
           : await extractLogChunks(opened.stream, { signal })
       : github.streamJobLogBytes
         ? await extractLogChunks(github.streamJobLogBytes(jobRef, { signal }), { signal })
@@ -294,6 +299,29 @@ export async function triageRun(
   opts: TriageOptions = {},
 ): Promise<TriageResult> {
   const maxJobs = opts.maxJobs ?? 4;
+  // The log worker boots while GitHub is asked for the jobs and the log's location.
+  let spare = github.openJobLog ? startLogWorker() : undefined;
+  const logWorker = () => {
+    const w = spare ?? startLogWorker();
+    spare = undefined;
+    return w;
+  };
+  try {
+    return await triageJobs(github, redact, ref, run, opts, maxJobs, logWorker);
+  } finally {
+    await spare?.terminate();
+  }
+}
+
+async function triageJobs(
+  github: GitHubPort,
+  redact: (s: string) => string,
+  ref: RepoRef,
+  run: WorkflowRun,
+  opts: TriageOptions,
+  maxJobs: number,
+  logWorker: () => Worker,
+): Promise<TriageResult> {
   const jobs = await github.listJobsForRun({ ...ref, runId: run.id }, { signal: opts.signal });
   const failed = jobs.filter((j) => j.conclusion && FAILED_JOB.has(j.conclusion));
   const cancelled = jobs.filter((j) => j.conclusion === 'cancelled');
@@ -307,7 +335,7 @@ export async function triageRun(
   for (const [i, job] of toRead.entries()) {
     opts.signal?.throwIfAborted();
     opts.progress?.(`Reading the log of job "${job.name}" (${i + 1}/${toRead.length})…`);
-    triaged.push(await triageJob(github, redact, ref, run, job, opts.signal));
+    triaged.push(await triageJob(github, redact, ref, run, job, opts.signal, logWorker));
   }
   if (triaged.length > 0 && triaged.every((j) => j.note && j.excerpt.length === 0 && j.firstError === null)) {
     const expired = triaged.find((j) => j.note?.includes('no longer available'));
