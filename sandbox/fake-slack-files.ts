@@ -20,17 +20,76 @@ export interface FakeSlackUpload {
   completed: boolean;
 }
 
-export function createFakeSlackFiles(base: () => string) {
+/** A file a person attached to a message (or a snippet), served by files.info and its download URL. */
+export interface FakeSharedFile {
+  name: string;
+  mimetype: string;
+  filetype: string;
+  content: string | Buffer;
+  /** The channel it was shared in: files.info answers `file_not_found` where the bot is not a member. */
+  channel: string;
+  mode?: 'hosted' | 'snippet';
+  /** Where files.info says it is downloaded from (default: the fake's own files host). */
+  downloadUrl?: string;
+}
+
+export function createFakeSlackFiles(
+  base: () => string,
+  isMember: (channel: string) => boolean = () => true,
+) {
   const uploads: FakeSlackUpload[] = [];
+  const shared = new Map<string, FakeSharedFile>();
   let n = 0;
   return {
     uploads,
+    /** Makes `file` exist (as if a person had attached it) and returns its id. */
+    share(file: FakeSharedFile): string {
+      const id = `F${String(++n).padStart(8, '0')}`;
+      shared.set(id, file);
+      return id;
+    },
+    /**
+     * GET /files-pri/<id>/<name>: the bytes, for a request with a bot token; as Slack, a sign-in page
+     * for anyone else.
+     */
+    download(
+      id: string,
+      authorization: string | undefined,
+    ): { status: number; type: string; body: string | Buffer } {
+      const f = shared.get(id);
+      if (!f) return { status: 404, type: 'text/plain', body: 'not found' };
+      if (!/^Bearer xoxb-/.test(authorization ?? ''))
+        return { status: 200, type: 'text/html', body: '<html>Sign in to Slack</html>' };
+      return { status: 200, type: f.mimetype, body: f.content };
+    },
     /** The two Web API methods; undefined for any other. */
     answer(
       method: string,
       args: Record<string, unknown>,
       share: (channel: string, threadTs: string | undefined, files: FakeSlackUpload[]) => void,
     ): Record<string, unknown> | undefined {
+      if (method === 'files.info') {
+        const id = String(args.file ?? '');
+        const f = shared.get(id);
+        if (!f || !isMember(f.channel)) return { ok: false, error: 'file_not_found' };
+        const size = typeof f.content === 'string' ? Buffer.byteLength(f.content) : f.content.length;
+        const url = `${base()}/files-pri/T1-${id}/${encodeURIComponent(f.name)}`;
+        return {
+          ok: true,
+          file: {
+            id,
+            name: f.name,
+            title: f.name,
+            mimetype: f.mimetype,
+            filetype: f.filetype,
+            mode: f.mode ?? 'hosted',
+            size,
+            url_private: url,
+            url_private_download: f.downloadUrl ?? `${url}?download=1`,
+            permalink: `https://acme.slack.com/files/U1ALICE/${id}/${encodeURIComponent(f.name)}`,
+          },
+        };
+      }
       if (method === 'files.getUploadURLExternal') {
         if (!args.filename || !args.length) return { ok: false, error: 'invalid_arguments' };
         const id = `F${String(++n).padStart(8, '0')}`;

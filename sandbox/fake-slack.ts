@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { createFakeSlackFiles, type FakeSlackUpload } from './fake-slack-files.ts';
+import { createFakeSlackFiles, type FakeSharedFile, type FakeSlackUpload } from './fake-slack-files.ts';
 
 /** One call the fake received: Web API method (or `response_url:<id>`) and its decoded arguments. */
 export interface SlackCall {
@@ -30,6 +30,10 @@ export interface FakeSlack {
    * with what was POSTed; a completed one also shows in its thread or channel as a message with `files`.
    */
   uploads: FakeSlackUpload[];
+  /** Attaches a file as a person would (files.info and its download serve it); returns its id. */
+  share(file: FakeSharedFile): string;
+  /** Channels the bot is not a member of: posting there answers `channel_not_found`, their files `file_not_found`. */
+  notMemberOf: Set<string>;
   /**
    * An outage, until {@link recover}: Web API methods (or `response_url`) whose name matches
    * `methods` answer HTTP `status` (default 500; 429 comes with `Retry-After: 0`) and do nothing. Such calls are recorded with
@@ -105,7 +109,11 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
   const waiters = new Set<() => void>();
   let down: { methods: RegExp; status: number } | undefined;
   const holds = new Map<string, number>();
-  const files = createFakeSlackFiles(() => `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const notMemberOf = new Set<string>();
+  const files = createFakeSlackFiles(
+    () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    (channel) => !notMemberOf.has(channel),
+  );
   const held: Array<() => void> = [];
   /** Real Slack returns a message's metadata only when asked (`include_all_metadata`). */
   const shown = (msgs: Array<Record<string, unknown>>, args: Record<string, unknown>) =>
@@ -143,6 +151,7 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
       case 'chat.postMessage':
       case 'chat.update':
       case 'chat.postEphemeral': {
+        if (notMemberOf.has(String(args.channel))) return { ok: false, error: 'channel_not_found' };
         const problem = blockProblem(args.blocks);
         if (problem) return { ok: false, error: 'invalid_blocks', errors: [problem] };
         break;
@@ -179,6 +188,7 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         const key = `${String(args.channel)}/${String(args.ts)}`;
         return { ok: true, messages: shown(threads.get(key) ?? [], args), has_more: false };
       }
+      case 'files.info':
       case 'files.getUploadURLExternal':
       case 'files.completeUploadExternal':
         return (
@@ -213,6 +223,20 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const raw = Buffer.concat(chunks);
+      if (url.pathname.startsWith('/files-pri/')) {
+        // A file's url_private(_download): Slack's files host, read with the bot token.
+        const id = url.pathname.split('/')[2]?.replace(/^T1-/, '') ?? '';
+        const got = files.download(id, req.headers.authorization);
+        calls.push({
+          method: 'file_download',
+          args: { id },
+          headers: req.headers,
+          response: { status: got.status },
+        });
+        res.writeHead(got.status, { 'content-type': got.type }).end(got.body);
+        for (const w of waiters) w();
+        return;
+      }
       if (url.pathname.startsWith('/upload/')) {
         // The upload URL files.getUploadURLExternal handed out (Slack's files host, not the Web API).
         const id = url.pathname.slice('/upload/'.length);
@@ -296,6 +320,8 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
       failures.set(method, { error, times, ...(extra ? { extra } : {}) });
     },
     uploads: files.uploads,
+    share: (file) => files.share(file),
+    notMemberOf,
     outage(methods, status = 500) {
       down = { methods, status };
     },

@@ -19,6 +19,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { createOpsRouter, type OpsRouter } from './ops/router.ts';
 import { createPolicy } from './policy/policy.ts';
 import { type FrontDoor, openFrontDoor } from './serve.ts';
+import { createSlackFiles } from './slack/files.ts';
 import { createGroupMembers } from './slack/group-members.ts';
 import { type HomeDeps, homeRefresher, publishHome } from './slack/home.ts';
 import { createSlackMessenger } from './slack/messenger.ts';
@@ -146,6 +147,15 @@ export async function createApp(base: Config, opts: AppOptions = {}): Promise<Sh
     kubeDeploy,
     llm: config.llm ? createLlmPort(config.llm, meter) : undefined,
     threads: createSlackThreads(web),
+    slackFiles:
+      web && config.slack.botToken
+        ? createSlackFiles(web, {
+            token: config.slack.botToken,
+            apiUrl: config.slack.apiUrl,
+            maxBytes: config.logDownload.maxBytes,
+            timeoutMs: config.logDownload.timeoutMs,
+          })
+        : undefined,
     metrics,
   });
   // The App Home: published on open (serve.ts) and, from any role, when a change request it shows changes.

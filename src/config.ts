@@ -183,7 +183,7 @@ export const ENV = {
   },
   LOG_DOWNLOAD_MAX_MB: {
     schema: positiveInt(300).default(300),
-    doc: 'Largest log `/ops triage <url>` downloads, in MB (counted as it streams, too). Default `300`.',
+    doc: 'Largest log `/ops triage <url>` and the Triage this log shortcut download, in MB (counted as it streams, too). Default `300`.',
   },
   LOG_DOWNLOAD_TIMEOUT_SECONDS: {
     schema: positiveInt(60).default(60),

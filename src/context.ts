@@ -13,6 +13,8 @@ export type ReplyTarget =
       threadTs?: string;
       /** A slash command's response_url: the fallback when the bot cannot post in the channel. */
       responseUrl?: string;
+      /** Answers through `responseUrl` are for the asker only (a shortcut's), not the channel. */
+      responseEphemeral?: true;
     }
   | { kind: 'console' };
 

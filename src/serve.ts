@@ -101,6 +101,7 @@ export async function openFrontDoor(d: FrontDoorDeps): Promise<FrontDoor> {
       router: d.router,
       onMention: d.parts.mention,
       actions: d.parts.actions,
+      shortcuts: d.parts.shortcuts,
       redis: d.redis,
       prefix: config.redis.prefix,
       log,

@@ -6,6 +6,7 @@ import type { ResultDecorator } from '../jobs/processors/run-tool.ts';
 import type { JobHandler } from '../jobs/spec.ts';
 import type { OpsCommand } from '../ops/command.ts';
 import type { MentionHandler } from '../ops/mention.ts';
+import type { MessageShortcutHandler } from '../ops/shortcut.ts';
 import type { Feature, FeatureDeps } from './feature.ts';
 
 /** What all features brought, concatenated. */
@@ -17,6 +18,7 @@ export interface Assembled {
   /** Every feature's GitHub webhook listeners, in feature order. */
   githubEvents: readonly GitHubEventListener[];
   actions: readonly string[];
+  shortcuts: readonly MessageShortcutHandler[];
   mention?: MentionHandler;
   /** What features run once a worker (outside the console) has started. */
   onWorkerStart: readonly (() => Promise<void>)[];
@@ -47,6 +49,7 @@ export function assembleFeatures(
   let jobs: readonly JobHandler<never>[] = [];
   let routes: readonly Route[] = [];
   let githubEvents: readonly GitHubEventListener[] = [];
+  let shortcuts: readonly MessageShortcutHandler[] = [];
   let decorate: Readonly<Record<string, ResultDecorator>> = {};
   let mention: MentionHandler | undefined;
   let catalogUser: string | undefined;
@@ -86,6 +89,13 @@ export function assembleFeatures(
     jobs = [...jobs, ...(parts.jobs ?? [])];
     routes = [...routes, ...(parts.routes ?? [])];
     githubEvents = [...githubEvents, ...(parts.githubEvents ?? [])];
+    for (const sh of parts.shortcuts ?? []) {
+      if (!f.shortcuts?.includes(sh.callbackId))
+        throw new Error(
+          `feature ${f.name} brings the shortcut "${sh.callbackId}" without declaring it in shortcuts`,
+        );
+    }
+    shortcuts = [...shortcuts, ...(parts.shortcuts ?? [])];
     decorate = { ...decorate, ...parts.decorate };
     ports = { ...ports, ...parts.provides };
   }
@@ -103,5 +113,9 @@ export function assembleFeatures(
     jobs.map((j) => j.spec.name),
   );
   unique('button action', actions);
-  return { commands, tools, jobs, routes, githubEvents, actions, mention, onWorkerStart };
+  unique(
+    'shortcut',
+    shortcuts.map((sh) => sh.callbackId),
+  );
+  return { commands, tools, jobs, routes, githubEvents, actions, shortcuts, mention, onWorkerStart };
 }

@@ -9,9 +9,10 @@ import { ciSection } from '../digests/sections/ci.ts';
 import { ciTriageListener } from '../http/ci-triage-listener.ts';
 import { processCiRerun } from '../jobs/processors/ci-rerun.ts';
 import { handle, lazyHandler } from '../jobs/spec.ts';
-import { ciRerunSpec, ciTriageSpec } from '../jobs/specs/ci.ts';
+import { ciRerunSpec, ciTriageLogSpec, ciTriageSpec } from '../jobs/specs/ci.ts';
 import { createRerunCommand } from '../ops/commands/rerun.ts';
 import { toolCommand } from '../ops/tool-command.ts';
+import { createTriageLogShortcut, TRIAGE_LOG_SHORTCUT } from '../ops/triage-log-shortcut.ts';
 import { defineFeature } from './feature.ts';
 
 /** The LLM's explanation of a failed build, loaded (with LangChain) only when first asked for. */
@@ -28,12 +29,14 @@ function lazyExplainer(llm: LlmPort, redact: (text: string) => string): () => Pr
 /**
  * CI (#4): `/ops triage` (triage_build), `/ops rerun`, recent failures for the agent, automatic triage
  * of failed runs posted to `ci.channels` from GitHub's webhook, an LLM explanation when one is set, and
- * the digests' `ci` section.
+ * the digests' `ci` section; `/ops triage <url>` for any CI's raw log and the **Triage this log**
+ * message shortcut (a log pasted or attached in Slack, answered in its thread).
  */
 export const ci = defineFeature({
   name: 'ci',
-  needs: ['config', 'queue', 'ports', 'policy', 'audit', 'redis', 'messenger', 'llm'],
+  needs: ['config', 'queue', 'ports', 'policy', 'audit', 'redis', 'messenger', 'llm', 'slackFiles'],
   actions: Object.values(CI_ACTION_IDS),
+  shortcuts: [TRIAGE_LOG_SHORTCUT],
   build: (d) => {
     const github = d.ports.github;
     const explainer = d.llm ? lazyExplainer(d.llm, d.ports.redact) : undefined;
@@ -44,6 +47,7 @@ export const ci = defineFeature({
         toolCommand(triageBuild, { enqueue: d.queue.enqueue, ports: d.ports }),
         createRerunCommand({ enqueue: d.queue.enqueue, policy: d.policy, github }),
       ],
+      shortcuts: [createTriageLogShortcut({ enqueue: d.queue.enqueue })],
       jobs: [
         // Re-runs use the full GitHub port; the agent's is read-only.
         handle(ciRerunSpec, (run) => processCiRerun(run, { github, audit: d.audit, team: d.config.team })),
@@ -58,6 +62,15 @@ export const ci = defineFeature({
             explainer: explainer && (await explainer()),
           };
           return (run) => processCiTriage(run, deps);
+        }),
+        lazyHandler(ciTriageLogSpec, async () => {
+          const { processCiTriageLog } = await import('../jobs/processors/ci-triage-log.ts');
+          const deps = {
+            redact: d.ports.redact,
+            files: d.slackFiles,
+            explainer: explainer && (await explainer()),
+          };
+          return (run) => processCiTriageLog(run, deps);
         }),
       ],
       // Served as POST /github/webhook only when GITHUB_WEBHOOK_SECRET is set (src/serve.ts).

@@ -16,7 +16,9 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { CommandInfo, OpsCommand } from '../ops/command.ts';
 import type { MentionHandler } from '../ops/mention.ts';
+import type { MessageShortcutHandler } from '../ops/shortcut.ts';
 import type { Policy } from '../policy/policy.ts';
+import type { SlackFiles } from '../slack/files.ts';
 import type { SlackThreads } from '../slack/threads.ts';
 
 /** What the features of the app brought before this one: for help, the agent's tools and its no-LLM guide. */
@@ -49,6 +51,8 @@ export interface FeatureDeps {
   llm: LlmPort | undefined;
   /** Slack threads for the agent's history ([] in the console). */
   threads: SlackThreads;
+  /** Files attached to Slack messages, read with the bot token; absent in the console. */
+  slackFiles: SlackFiles | undefined;
   /** Commands, tools and decorators of the features listed before this one. */
   catalog: Catalog;
   /** Digest sections the features listed before this one bring, by name. */
@@ -74,6 +78,8 @@ export interface FeatureParts {
    * its event — so features share the webhook without knowing each other.
    */
   githubEvents?: readonly GitHubEventListener[];
+  /** Message shortcuts, by the callback ids the feature declares in `Feature.shortcuts` (Slack only). */
+  shortcuts?: readonly MessageShortcutHandler[];
   /** Answers @mentions, DMs and console free text (one feature at most). */
   mention?: MentionHandler;
   /** Post-processing of tools' result messages in run_tool, by tool name. */
@@ -92,6 +98,8 @@ export interface Feature<N extends Need = Need> {
   readonly needs: readonly N[];
   /** Action ids of the buttons it renders; each button's value is the `/ops` command the click runs. */
   readonly actions?: readonly string[];
+  /** Callback ids of its message shortcuts (manifest.yml `features.shortcuts`; a test checks both agree). */
+  readonly shortcuts?: readonly string[];
   build(deps: Pick<FeatureDeps, N>): FeatureParts;
 }
 

@@ -18,6 +18,9 @@ export const FEATURES: readonly Feature[] = [kube, ci, deploys, tests, digests, 
 /** Every button action id any feature renders (registered with Slack; manifest.test checks the code uses only these). */
 export const FEATURE_ACTIONS: readonly string[] = FEATURES.flatMap((f) => f.actions ?? []);
 
+/** Every message shortcut's callback id (manifest.yml declares the same; manifest.test checks it). */
+export const FEATURE_SHORTCUTS: readonly string[] = FEATURES.flatMap((f) => f.shortcuts ?? []);
+
 /**
  * FEATURES with `extra` (capabilities under test) inserted before those that use what earlier
  * features bring (the catalog, digest sections).

@@ -78,7 +78,13 @@ export function createSlackMessenger(
   const retry: SlackRetryOptions = { ...DEFAULT_SLACK_RETRY, ...o.retry };
   const fetchImpl = o.fetch ?? fetch;
 
-  const viaResponseUrl = async (url: string, message: Message, replace: boolean) => {
+  /** A target's response_url, and whether its answers are for the asker only (a shortcut's). */
+  type ReplyUrl = { url: string; ephemeral?: boolean } | undefined;
+  const replyUrl = (t: { responseUrl?: string; responseEphemeral?: boolean }): ReplyUrl =>
+    t.responseUrl ? { url: t.responseUrl, ephemeral: t.responseEphemeral === true } : undefined;
+
+  const viaResponseUrl = async (to: NonNullable<ReplyUrl>, message: Message, replace: boolean) => {
+    const url = to.url;
     let res: Response;
     try {
       res = await fetchImpl(url, {
@@ -86,7 +92,7 @@ export function createSlackMessenger(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           ...prepareForSlack(message),
-          response_type: 'in_channel',
+          response_type: to.ephemeral ? 'ephemeral' : 'in_channel',
           replace_original: replace,
         }),
       });
@@ -127,7 +133,7 @@ export function createSlackMessenger(
   }
 
   /** A command's answer through its response_url, when chat.* keeps failing; undefined when that fails too. */
-  const fallbackTo = <T>(url: string | undefined, message: Message, unsure: () => boolean, value: T) =>
+  const fallbackTo = <T>(url: ReplyUrl, message: Message, unsure: () => boolean, value: T) =>
     url
       ? {
           value,
@@ -172,7 +178,7 @@ export function createSlackMessenger(
     threadTs: string | undefined,
     message: Message,
     d: DeliveryOptions | undefined,
-    responseUrl: string | undefined,
+    responseUrl: ReplyUrl,
   ): Promise<MessageHandle> => {
     const key = digest(d?.key ?? randomUUID());
     const since = ((Date.now() - (d?.lookFirst ? LOOK_BACK_MS : 60_000)) / 1000).toFixed(6);
@@ -216,13 +222,13 @@ export function createSlackMessenger(
   return {
     async post(target, message, d) {
       const t = slack(target);
-      return postTo(t.channel, t.threadTs, message, d, t.responseUrl);
+      return postTo(t.channel, t.threadTs, message, d, replyUrl(t));
     },
     async update(target, handle: MessageHandle, message, final, d) {
       const t = slack(target);
       const patience = final ? (d?.patienceMs ?? retry.forMs) : 0;
       if (handle.viaResponseUrl) {
-        const url = t.responseUrl;
+        const url = replyUrl(t);
         if (final && url) await trying('response_url', patience, () => viaResponseUrl(url, message, true));
         return;
       }
@@ -234,20 +240,20 @@ export function createSlackMessenger(
         async () => {
           await client.chat.update({ channel: handle.channel ?? t.channel, ts, ...prepareForSlack(message) });
         },
-        final ? fallbackTo<void>(t.responseUrl, message, () => false, undefined) : undefined,
+        final ? fallbackTo<void>(replyUrl(t), message, () => false, undefined) : undefined,
       );
     },
     async postInThread(target, handle, message, d) {
       const t = slack(target);
       if (handle.viaResponseUrl || !handle.ts) {
-        const url = t.responseUrl;
+        const url = replyUrl(t);
         if (url)
           await trying('response_url', d?.patienceMs ?? retry.forMs, () =>
             viaResponseUrl(url, message, false),
           );
         return;
       }
-      await postTo(handle.channel ?? t.channel, handle.ts, message, d, t.responseUrl);
+      await postTo(handle.channel ?? t.channel, handle.ts, message, d, replyUrl(t));
     },
     async attach(target, handle, file) {
       const t = slack(target);

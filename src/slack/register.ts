@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { escapeText } from '../../tools/shared/block-kit.ts';
 import { requestContext } from '../context.ts';
@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { CommandReply } from '../ops/command.ts';
 import type { MentionHandler } from '../ops/mention.ts';
 import type { OpsRouter } from '../ops/router.ts';
+import type { MessageShortcutHandler } from '../ops/shortcut.ts';
 import { prepareForSlack } from './prepare.ts';
 
 /**
@@ -28,6 +29,8 @@ export interface SlackDeps {
   onHomeAction?: (userId: string) => Promise<void>;
   /** Every button action id the features render; each button's value is the `/ops` command it runs. */
   actions: readonly string[];
+  /** The features' message shortcuts (manifest.yml declares their callback ids). */
+  shortcuts?: readonly MessageShortcutHandler[];
   redis: Redis;
   prefix: string;
   log: Logger;
@@ -151,6 +154,64 @@ export function registerSlack(app: App, deps: SlackDeps): void {
     const ev = message as Parameters<typeof onMessage>[0];
     await safely(ev, client, () => onMessage(ev, body.event_id, context.botUserId, context.retryNum));
   });
+
+  for (const sh of deps.shortcuts ?? []) {
+    app.shortcut<MessageShortcut>(
+      { type: 'message_action', callback_id: sh.callbackId },
+      async ({ shortcut, ack, respond }) => {
+        await ack();
+        const m = shortcut.message;
+        const channel = shortcut.channel.id;
+        const threadTs: string = (m.thread_ts as string | undefined) ?? m.ts;
+        const ctx = requestContext(log, {
+          requester: { userId: shortcut.user.id, channelId: channel, teamId: shortcut.team?.id },
+          // In the message's thread; where the bot cannot post, through the shortcut's response_url.
+          target: {
+            kind: 'slack',
+            channel,
+            threadTs,
+            responseUrl: shortcut.response_url,
+            responseEphemeral: true,
+          },
+          invocationId: shortcut.trigger_id,
+          surface: 'slack',
+          logFields: { shortcut: sh.callbackId },
+        });
+        const files = Array.isArray(m.files)
+          ? (m.files as Array<{ id?: unknown; name?: unknown }>).flatMap((f) =>
+              typeof f.id === 'string'
+                ? [{ id: f.id, ...(typeof f.name === 'string' ? { name: f.name } : {}) }]
+                : [],
+            )
+          : [];
+        try {
+          const r = await sh.run({
+            requester: ctx.requester,
+            target: ctx.target,
+            channel,
+            message: {
+              ts: m.ts,
+              ...(m.thread_ts ? { threadTs: m.thread_ts as string } : {}),
+              text: typeof m.text === 'string' ? m.text : '',
+              ...(m.user ? { user: m.user } : {}),
+              files,
+            },
+            invocationId: shortcut.trigger_id,
+            traceId: ctx.traceId,
+          });
+          ctx.log.info({ jobId: r.jobId, created: r.created }, 'shortcut queued');
+        } catch (e) {
+          const err = toAppError(e);
+          const ref = newRefId();
+          ctx.log.error({ ref, code: err.code, err: err.cause ?? err }, 'shortcut not handled');
+          await respond({
+            response_type: 'ephemeral',
+            ...prepareForSlack({ text: `${escapeText(err.userMessage)} (ref ${ref})` }),
+          }).catch((postErr: unknown) => log.error({ ref, err: postErr }, 'could not tell the user either'));
+        }
+      },
+    );
+  }
 
   const actionIds = deps.actions.map((a) => a.replace(/[^A-Za-z0-9_]/g, ''));
   app.action<BlockAction<ButtonAction>>(

@@ -107,3 +107,31 @@ export async function postSigned(
   const text = await res.text();
   return { status: res.status, text, json: () => JSON.parse(text) };
 }
+
+/** A message shortcut used on `message` (Slack's `message_action` payload). */
+export function messageShortcut(o: {
+  callbackId: string;
+  message: Record<string, unknown> & { ts: string };
+  user?: string;
+  channel?: string;
+  responseUrl?: string;
+}): SignedRequest {
+  const payload = {
+    type: 'message_action',
+    token: 'legacy',
+    action_ts: `${Math.floor(Date.now() / 1000)}.000300`,
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: o.user ?? 'U1ALICE', name: 'alice', team_id: 'T1' },
+    channel: { id: o.channel ?? 'C1OPS', name: 'ops' },
+    is_enterprise_install: false,
+    callback_id: o.callbackId,
+    trigger_id: `trig.${Math.random().toString(36).slice(2)}`,
+    response_url: o.responseUrl ?? 'http://127.0.0.1:9/response/unused',
+    message_ts: o.message.ts,
+    message: { type: 'message', ...o.message },
+  };
+  return {
+    body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    contentType: 'application/x-www-form-urlencoded',
+  };
+}

@@ -2,11 +2,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { FEATURE_ACTIONS as SLACK_ACTIONS } from '../../src/features/index.ts';
+import { FEATURE_SHORTCUTS, FEATURE_ACTIONS as SLACK_ACTIONS } from '../../src/features/index.ts';
 import { SLACK_COMMANDS, SLACK_EVENTS } from '../../src/slack/register.ts';
 
 interface Manifest {
-  features: { slash_commands: Array<{ command: string }>; bot_user: unknown };
+  features: {
+    slash_commands: Array<{ command: string }>;
+    bot_user: unknown;
+    shortcuts?: Array<{ callback_id: string; type: string; name: string; description: string }>;
+  };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     event_subscriptions: { bot_events: string[] };
@@ -31,6 +35,16 @@ describe('manifest.yml matches what the code registers', () => {
 
   it('subscribes to exactly the events the code handles', () => {
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([...SLACK_EVENTS].sort());
+  });
+
+  it("declares exactly the message shortcuts the features bring, within Slack's limits", () => {
+    const declared = manifest.features.shortcuts ?? [];
+    expect(declared.map((s) => s.callback_id).sort()).toEqual([...FEATURE_SHORTCUTS].sort());
+    for (const s of declared) {
+      expect(s.type).toBe('message');
+      expect(s.name.length).toBeLessThanOrEqual(24);
+      expect(s.description.length).toBeLessThanOrEqual(80);
+    }
   });
 
   it('enables interactivity, which every registered button needs', () => {
@@ -61,6 +75,8 @@ describe('manifest.yml matches what the code registers', () => {
       'views.publish': [],
       'users.info': ['users:read'],
       'files.uploadV2': ['files:write'],
+      // also what downloading its url_private_download with the bot token needs (src/slack/files.ts)
+      'files.info': ['files:read'],
     };
     const byEvent: Record<string, readonly string[]> = {
       app_mention: ['app_mentions:read'],

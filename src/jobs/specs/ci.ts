@@ -33,3 +33,22 @@ export const ciTriageSpec = defineJobSpec({
   attempts: 3,
   progressMessage: false,
 });
+
+/** The message of a "Triage this log" shortcut: its text and file ids, and where it is. */
+export const ciTriageLogPayload = z.object({
+  channel: z.string().min(1),
+  messageTs: z.string().min(1),
+  /** Slack text of the message (at most 40,000 characters, Slack's own limit). */
+  text: z.string().max(50_000),
+  /** The message's author. */
+  user: z.string().optional(),
+  files: z.array(z.object({ id: z.string().min(1), name: z.string().optional() })).max(20),
+});
+export type CiTriageLogPayload = z.infer<typeof ciTriageLogPayload>;
+
+/** Triage of a log pasted or attached in Slack ("Triage this log"), answered in the message's thread. */
+export const ciTriageLogSpec = defineJobSpec({
+  name: 'ci_triage_log',
+  payload: ciTriageLogPayload,
+  attempts: 2,
+});
