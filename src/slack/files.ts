@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { UrlExtraction } from '../../tools/shared/ci/log-port.ts';
 import { AppError } from '../../tools/shared/errors.ts';
-import { extractUrl } from '../clients/log-url/extract-url.ts';
 import type { LogFetchPolicy } from '../clients/log-url/fetch.ts';
 import { type LogHost, parseLogHost } from '../clients/log-url/hosts.ts';
+import { extractInWorker } from '../clients/log-url/port.ts';
 import { slackErrorCode } from '../errors.ts';
 
 /** What files.info says of a file that matters here. */
@@ -59,8 +59,7 @@ export function createSlackFiles(
     maxBytes: o.maxBytes,
     timeoutMs: o.timeoutMs,
     headers: { authorization: `Bearer ${o.token}` },
-    notAllowed: (host) =>
-      `Slack pointed the file to ${host}, not to its own file host; Shipmate did not download it.`,
+    notAllowed: 'Slack pointed the file to {host}, not to its own file host; Shipmate did not download it.',
     settings: {
       hosts: "Slack's file host",
       maxBytes: 'LOG_DOWNLOAD_MAX_MB',
@@ -114,7 +113,8 @@ export function createSlackFiles(
           userMessage: `Slack gave no download address for ${file.name} on its own file host; Shipmate did not download it.`,
         });
       }
-      return extractUrl(u, policy, signal);
+      // In a worker thread, as a log URL is (the token travels in its workerData, never further).
+      return extractInWorker(u, policy, signal);
     },
   };
 }

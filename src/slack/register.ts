@@ -40,6 +40,19 @@ function toResponse(r: CommandReply) {
   return { response_type: r.visibility, ...prepareForSlack(r.message) };
 }
 
+/**
+ * A message's text as a shortcut reads it: its own, then its attachments' (CI bots post logs as
+ * attachment text).
+ */
+function messageText(m: { text?: string; attachments?: unknown }): string {
+  const extra = Array.isArray(m.attachments)
+    ? (m.attachments as Array<{ text?: unknown; fallback?: unknown }>).map((a) =>
+        typeof a.text === 'string' ? a.text : typeof a.fallback === 'string' ? a.fallback : '',
+      )
+    : [];
+  return [typeof m.text === 'string' ? m.text : '', ...extra].filter(Boolean).join('\n');
+}
+
 /** Registers every command, event and action handler on the Bolt app. */
 export function registerSlack(app: App, deps: SlackDeps): void {
   const { router, log } = deps;
@@ -192,7 +205,7 @@ export function registerSlack(app: App, deps: SlackDeps): void {
             message: {
               ts: m.ts,
               ...(m.thread_ts ? { threadTs: m.thread_ts as string } : {}),
-              text: typeof m.text === 'string' ? m.text : '',
+              text: messageText(m),
               ...(m.user ? { user: m.user } : {}),
               files,
             },

@@ -43,6 +43,10 @@ describe('the Triage this log shortcut', () => {
     await cleanRedis(prefix);
   });
 
+  /** ts of the progress message posted in the thread of `threadTs`. */
+  const progressIn = (threadTs: string) =>
+    slack.of('chat.postMessage').find((c) => c.args.thread_ts === threadTs)?.response?.ts;
+
   /** Uses the shortcut on `message` in `channel` and resolves with the final answer in the thread. */
   async function shortcut(
     message: Record<string, unknown> & { ts: string },
@@ -127,6 +131,21 @@ describe('the Triage this log shortcut', () => {
     );
     expect(empty.method).toBe('chat.update');
     expect(slack.of('chat.postMessage').some((c) => c.args.thread_ts === '1700000400.000100')).toBe(true);
+  });
+
+  it('reads the text of a bot’s attachment when the message has no text of its own', async () => {
+    const final = await shortcut(
+      {
+        ts: '1700000800.000100',
+        text: '',
+        bot_id: 'BCI',
+        attachments: [{ fallback: 'build failed', text: pasted }],
+      },
+      (c) =>
+        textOf(c).includes('CI failure: the log in this message') &&
+        c.args.ts === progressIn('1700000800.000100'),
+    );
+    expect(textOf(final)).toContain('(maven-test)');
   });
 
   it('sends the bot token only to Slack’s own file host: a download URL elsewhere is refused unsent', async () => {

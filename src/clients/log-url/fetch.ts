@@ -34,8 +34,8 @@ export interface LogFetchPolicy {
   timeoutMs: number;
   /** Names the settings in answers: the host list and the two limits. */
   settings: { hosts: string; maxBytes: string; timeout: string };
-  /** The refusal of a host not in `hosts` (default: name the setting and what to add). In-thread only. */
-  notAllowed?: (host: string) => string;
+  /** The refusal of a host not in `hosts`, `{host}` standing for it (default: name the setting and what to add). */
+  notAllowed?: string;
   /** Extra request headers (a Slack file download's `Authorization`): sent only to `hosts`. */
   headers?: Record<string, string>;
   resolve?: ResolveAll;
@@ -70,7 +70,7 @@ export function checkUrl(u: URL, policy: LogFetchPolicy): LogHost {
   if (!entry) {
     const { host } = hostAndPort(u);
     const add = u.port ? `${host}:${u.port}` : host;
-    if (policy.notAllowed) throw refused('log_host_not_allowed', policy.notAllowed(add));
+    if (policy.notAllowed) throw refused('log_host_not_allowed', policy.notAllowed.replaceAll('{host}', add));
     throw refused(
       'log_host_not_allowed',
       `Shipmate fetches logs only from hosts listed in ${policy.settings.hosts}, and ${add} is not listed. ` +

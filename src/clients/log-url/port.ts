@@ -20,12 +20,17 @@ export function createLogUrlPort(policy: LogFetchPolicy): LogUrlPort {
       }
       checkUrl(url, policy);
       if (policy.resolve) return extractUrl(url, policy, opts.signal);
-      return inWorker(url, policy, opts.signal);
+      return extractInWorker(url, policy, opts.signal);
     },
   };
 }
 
-async function inWorker(url: URL, policy: LogFetchPolicy, signal?: AbortSignal): Promise<UrlExtraction> {
+/** Downloads and extracts `url` under `policy` in a worker thread of its own (worker.ts). */
+export async function extractInWorker(
+  url: URL,
+  policy: LogFetchPolicy,
+  signal?: AbortSignal,
+): Promise<UrlExtraction> {
   signal?.throwIfAborted();
   const worker = new Worker(new URL('./worker.ts', import.meta.url), {
     workerData: { url: url.href, policy },
