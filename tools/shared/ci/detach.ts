@@ -12,7 +12,12 @@ export function detach(s: string): string {
   return ` ${s}`.slice(1);
 }
 
-/** Text of a Latin-1 view of UTF-8 bytes. */
+/** Any character but ASCII (in a Latin-1 view of UTF-8: a byte of a multi-byte sequence). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL.
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** Text of a Latin-1 view of UTF-8 bytes (ASCII, the usual case, is its own text: no copy). */
 export function utf8OfLatin1(s: string): string {
+  if (!NON_ASCII.test(s)) return s;
   return Buffer.from(s, 'latin1').toString('utf8');
 }
