@@ -12,7 +12,6 @@ import { createGitHubSession } from './github-session.ts';
 import { createKubePort } from './kube.ts';
 import { createKubeDeployPort } from './kube-deploy.ts';
 import { createKubeContextPool } from './kube-pool.ts';
-import { createLogUrlPort } from './log-url/port.ts';
 
 /** How the team's host list and the download limits are named in answers. */
 export const LOG_SETTINGS = {
@@ -60,12 +59,20 @@ export function createClients(config: Config, log: Logger, metrics?: Metrics): C
   const session = gh.token || gh.appId ? createGitHubSession(ghOptions) : undefined;
   const github = session && createGitHubPort(ghOptions, session);
   const repo = session && createRepoPort(ghOptions, session);
-  const logs = createLogUrlPort({
+  const policy = {
     hosts: config.team.ci.log_hosts,
     maxBytes: config.logDownload.maxBytes,
     timeoutMs: config.logDownload.timeoutMs,
     settings: LOG_SETTINGS,
-  });
+  };
+  // Loaded on first use (a triage job, on a worker): the web role never loads the downloader.
+  let port: Promise<LogUrlPort> | undefined;
+  const logs: LogUrlPort = {
+    async extract(text, opts) {
+      port ??= import('./log-url/port.ts').then((m) => m.createLogUrlPort(policy));
+      return (await port).extract(text, opts);
+    },
+  };
   return {
     kube,
     kubeDeploy,

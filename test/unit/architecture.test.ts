@@ -90,7 +90,7 @@ describe('the layering ARCHITECTURE.md promises', () => {
     expect(seen.size).toBeGreaterThan(30); // the walk did reach the app
   });
 
-  it("the web role never loads BullMQ's index (Worker, flows, the PostgreSQL backend): it takes the producer side from src/jobs/bullmq.ts", () => {
+  it("the web role never loads BullMQ's index (Worker, flows, the PostgreSQL backend): it takes the producer side from src/jobs/bullmq.ts; nor the log downloader", () => {
     const seen = new Set<string>();
     const reached: string[] = [];
     const visit = (file: string, via: string[]) => {
@@ -108,6 +108,12 @@ describe('the layering ARCHITECTURE.md promises', () => {
     expect(reached).toEqual([]);
     expect(seen.has('src/jobs/bullmq.ts')).toBe(true); // the walk reached the producer side
     expect(seen.has('src/jobs/worker.ts')).toBe(false); // loaded by import() in roles that run jobs
+    // Nor the log downloader (worker threads, zlib, DNS: ~3 MB), which only triage jobs use; the
+    // team file's host list is checked with log-url/hosts.ts alone.
+    const downloader = ['port.ts', 'fetch.ts', 'extract-url.ts', 'worker.ts'].map(
+      (f) => `src/clients/log-url/${f}`,
+    );
+    expect(downloader.filter((f) => seen.has(f))).toEqual([]);
   });
 
   it('src/ loads sandbox/ (the sample world) only from src/demo.ts, lazily; tools/ never', () => {
