@@ -158,8 +158,9 @@ function procStatusMb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
 }
 
 /**
- * The whole bot as `npm start` runs it, in console mode against the fake cluster: RSS once it has
- * answered `/ops help`, then peak RSS after it has answered `/ops status`. Undefined without /proc.
+ * The whole bot as `npm start` runs it (`node <start flags> src/start.js`), in console mode against
+ * the fake cluster: RSS once it has answered `/ops help`, then peak RSS after it has answered
+ * `/ops status`. Undefined without /proc.
  */
 async function wholeBot(
   kubeconfigPath: string,
@@ -175,6 +176,8 @@ async function wholeBot(
     },
     [],
     ['--no-warnings', ...startFlags()],
+    // What `npm start` runs: src/start.js, which loads the sources through the stripped-TypeScript cache.
+    'src/start.js',
   );
   try {
     bot.write('/ops help\n');
