@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import { type CustomRoute, HTTPReceiver } from '@slack/bolt';
+import type { CustomRoute } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/logger';
+import { HTTPReceiver } from './bolt.ts';
 
 /**
  * Largest Slack request body read, in bytes. Slash commands and events are a few KB; a button click

@@ -1,4 +1,4 @@
-import { App, type CustomRoute, LogLevel } from '@slack/bolt';
+import type { CustomRoute } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/logger';
 import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
 import { redact } from '../../tools/shared/redact.ts';
@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import type { Route } from '../http/health.ts';
 import type { Logger } from '../log.ts';
 import { type Metrics, secondsSince } from '../metrics/metrics.ts';
+import { App, LogLevel } from './bolt.ts';
 import { createSlackReceiver } from './slack-receiver.ts';
 
 /**

@@ -90,7 +90,7 @@ describe('the layering ARCHITECTURE.md promises', () => {
     expect(seen.size).toBeGreaterThan(30); // the walk did reach the app
   });
 
-  it("the web role never loads BullMQ's index (Worker, flows, the PostgreSQL backend): it takes the producer side from src/jobs/bullmq.ts; nor the log downloader", () => {
+  it("the web role never loads BullMQ's or Bolt's index (src/jobs/bullmq.ts, src/clients/bolt.ts load what it uses), nor the log downloader", () => {
     const seen = new Set<string>();
     const reached: string[] = [];
     const visit = (file: string, via: string[]) => {
@@ -100,13 +100,15 @@ describe('the layering ARCHITECTURE.md promises', () => {
         /^import\s+(?!type\s)[^;]*?from\s+'([^']+)'|^export\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms,
       )) {
         const spec = m[1] ?? m[2] ?? '';
-        if (spec === 'bullmq') reached.push([...via, file].join(' → '));
+        // The packages' indexes: BullMQ's loads every class, Bolt's its Express receiver (express).
+        if (spec === 'bullmq' || spec === '@slack/bolt') reached.push([...via, file, spec].join(' → '));
         if (spec.startsWith('.')) visit(join(dirname(file), spec), [...via, file]);
       }
     };
     visit('src/main.ts', []);
     expect(reached).toEqual([]);
     expect(seen.has('src/jobs/bullmq.ts')).toBe(true); // the walk reached the producer side
+    expect(seen.has('src/clients/bolt.ts')).toBe(true); // and Bolt's App
     expect(seen.has('src/jobs/worker.ts')).toBe(false); // loaded by import() in roles that run jobs
     // Nor the log downloader (worker threads, zlib, DNS: ~3 MB), which only triage jobs use; the
     // team file's host list is checked with log-url/hosts.ts alone.
