@@ -3,7 +3,6 @@ import type { UrlExtraction } from '../../tools/shared/ci/log-port.ts';
 import { AppError } from '../../tools/shared/errors.ts';
 import type { LogFetchPolicy } from '../clients/log-url/fetch.ts';
 import { type LogHost, parseLogHost } from '../clients/log-url/hosts.ts';
-import { extractInWorker } from '../clients/log-url/port.ts';
 import { slackErrorCode } from '../errors.ts';
 
 /** What files.info says of a file that matters here. */
@@ -114,6 +113,8 @@ export function createSlackFiles(
         });
       }
       // In a worker thread, as a log URL is (the token travels in its workerData, never further).
+      // Loaded here, in a triage job: the web role never loads the downloader (worker threads, zlib).
+      const { extractInWorker } = await import('../clients/log-url/port.ts');
       return extractInWorker(u, policy, signal);
     },
   };
