@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { classifyLine, DISPATCH, mayMatch, mayMatchLate } from '../../tools/shared/ci/classify-line.ts';
-import { cleanLine } from '../../tools/shared/ci/clean.ts';
+import { cleanLine, stripAnsi } from '../../tools/shared/ci/clean.ts';
+import { isAscii, utf8OfLatin1 } from '../../tools/shared/ci/detach.ts';
 import { createLogExtractor } from '../../tools/shared/ci/log-extractor.ts';
 import { RULES } from '../../tools/shared/ci/rules.ts';
 
@@ -147,9 +148,21 @@ describe('the gates never reject a line a rule matches', () => {
     fc.assert(fc.property(line, check), { ...PARAMS, numRuns: 2000 });
   });
 
-  it('the chunk scan finds a gate literal in exactly the lines the line test finds it in', () => {
+  // The rules' gates as they are written (DISPATCH matches a leading lookbehind as text).
+  const WRITTEN = new RegExp(
+    [
+      ...new Set(
+        RULES.filter((r) => r.contains).map(
+          (r) => r.gate ?? (r.contains as string).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        ),
+      ),
+    ].join('|'),
+  );
+
+  it('the chunk scan and the line test find a gate in exactly the lines the written gates do', () => {
+    const gated = fc.oneof(line, fc.constantFrom(...LINES.filter((l) => WRITTEN.test(l))));
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 40 }), (ls) => {
+      fc.property(fc.array(gated, { maxLength: 40 }), (ls) => {
         const block = `${ls.join('\n')}\n`;
         const g = DISPATCH.containsGateG;
         let s = 0;
@@ -157,11 +170,44 @@ describe('the gates never reject a line a rule matches', () => {
           const e = s + l.length;
           g.lastIndex = s;
           const at = g.exec(block)?.index ?? block.length;
-          expect(at < e).toBe(DISPATCH.containsGate.test(l));
+          expect(at < e).toBe(WRITTEN.test(l));
+          expect(DISPATCH.containsGate.test(l)).toBe(WRITTEN.test(l));
           s = e + 1;
         }
       }),
       PARAMS,
+    );
+  });
+});
+
+describe('Latin-1 views of coloured lines', () => {
+  // Bytes of UTF-8 text with escape sequences of every kind between its characters.
+  const sequence = fc.constantFrom(
+    `${ESC}[31m`,
+    `${ESC}[0m`,
+    `${ESC}[1;38;5;196m`,
+    `${ESC}]8;;https://x.test/é${'\u0007'}`,
+    `${ESC}_bk;t=1700000000000${'\u0007'}`,
+    `${ESC}(`,
+    `${ESC}M`,
+    ESC,
+    `${ESC}]unterminated`,
+  );
+  const text = fc.array(
+    fc.oneof(sequence, fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('é', '✓', '●')),
+    {
+      maxLength: 12,
+    },
+  );
+
+  it('stripped before decoding, an ASCII result is the decoded text stripped', () => {
+    fc.assert(
+      fc.property(text, (parts) => {
+        const latin1 = Buffer.from(parts.join(''), 'utf8').toString('latin1');
+        const stripped = stripAnsi(latin1);
+        if (isAscii(stripped)) expect(stripped).toBe(stripAnsi(utf8OfLatin1(latin1)));
+      }),
+      { ...PARAMS, numRuns: 2000 },
     );
   });
 });

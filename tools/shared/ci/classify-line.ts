@@ -30,13 +30,14 @@ interface Dispatch {
   byChar: Map<number, Entry[]>;
   digit: Entry[];
   contains: Entry[];
-  /** One scan that tells whether any `contains` literal occurs in a line. */
-  containsGate: RegExp;
   /**
-   * The same with the g flag, to scan a chunk from an offset (lastIndex): a leading lookbehind of a
-   * gate is matched as plain text (`TS\d`, not `(?<=T)S\d`), which finds the same lines ~1.4×
-   * faster (a lookbehind at the start stops irregexp's look-ahead skipping for the whole union).
+   * One scan that tells whether any `contains` literal occurs in a line. A leading lookbehind of a
+   * gate is matched as plain text (`TS\d`, not `(?<=T)S\d`): the same lines, found ~1.4× faster in a
+   * chunk and ~3.5× faster in a short line (a lookbehind at the start stops irregexp's look-ahead
+   * skipping for the whole union).
    */
+  containsGate: RegExp;
+  /** The same with the g flag, to scan a chunk from an offset (lastIndex). */
   containsGateG: RegExp;
   /**
    * `pairs[c * 128 + b]`: the `starts` literals that begin with ASCII `c` and could go on with a
@@ -132,7 +133,7 @@ function buildDispatch(rules: readonly Rule[]): Dispatch {
     }
   });
   const gates = [...new Set(contains.map((e) => e.rule.gate ?? escapeRe(e.rule.contains as string)))];
-  const gate = gates.join('|');
+  const gate = gates.map(withoutLeadingLookbehind).join('|');
   for (const e of contains) {
     // The gate must be a superset of its literal, or lines would be missed.
     if (!new RegExp(e.rule.gate ?? escapeRe(e.rule.contains as string)).test(`x${e.rule.contains}1`)) {
@@ -144,7 +145,7 @@ function buildDispatch(rules: readonly Rule[]): Dispatch {
     digit,
     contains,
     containsGate: new RegExp(gate),
-    containsGateG: new RegExp(gates.map(withoutLeadingLookbehind).join('|'), 'g'),
+    containsGateG: new RegExp(gate, 'g'),
     pairs: pairTable(rules.flatMap((r) => r.starts ?? [])),
   };
 }

@@ -16,6 +16,11 @@ export function detach(s: string): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL.
 const NON_ASCII = /[^\u0000-\u007f]/;
 
+/** Whether `s` is all ASCII (then a Latin-1 view of UTF-8 is the text itself). */
+export function isAscii(s: string): boolean {
+  return !NON_ASCII.test(s);
+}
+
 /** Text of a Latin-1 view of UTF-8 bytes (ASCII, the usual case, is its own text: no copy). */
 export function utf8OfLatin1(s: string): string {
   if (!NON_ASCII.test(s)) return s;

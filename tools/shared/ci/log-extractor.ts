@@ -12,7 +12,7 @@
 import { Buffer } from 'node:buffer';
 import { DISPATCH, LOOSE_GATE, LOOSE_GATE_G, mayMatch, mayMatchLate } from './classify-line.ts';
 import { lastMarker, prefixLength, stripAnsi, visibleStart } from './clean.ts';
-import { detach, utf8OfLatin1 } from './detach.ts';
+import { detach, isAscii, utf8OfLatin1 } from './detach.ts';
 import { cutMiddle } from './excerpt.ts';
 import { buildExtraction, type Extraction } from './extraction.ts';
 import { keepStringPrototypeFast } from './fast-prototypes.ts';
@@ -122,7 +122,11 @@ export function createLogExtractor(opts: ExtractOptions = {}): LogExtractor {
         if (!st.section.trailer) ringPush(st.n, src, off, e, latin1);
         return;
       }
-      line = stripAnsi(latin1 ? utf8OfLatin1(src.slice(off, e)) : src.slice(off, e));
+      // Latin-1: stripped first (escape sequences are ASCII, so an ASCII result is the text those
+      // bytes decode to, stripped); otherwise decoded first, as a text chunk would be.
+      const raw = src.slice(off, e);
+      const stripped = stripAnsi(raw);
+      line = !latin1 || isAscii(stripped) ? stripped : stripAnsi(utf8OfLatin1(raw));
       off = 0;
       end = line.length;
       gateHit = DISPATCH.containsGate.test(line);
