@@ -3,8 +3,10 @@
  * by a loopback server the way GitHub serves it — the API answers the logs URL with a 302 to a blob
  * store that answers byte ranges — and triaged by the real path (Octokit through createGitHubPort,
  * triageRun: jobs, the failed step, the log read from its end, the excerpt, redaction), in a child
- * process, timed beyond its start-up. The baseline, in the same run: `LC_ALL=C grep -n -E` with the
- * extractor's decisive patterns (GREP_PATTERNS) over the same file from disk.
+ * process, timed beyond its start-up. The log is read and extracted in a worker thread over
+ * node:http (read-from-end.ts, log-worker.ts), started while triageRun lists the jobs. The baseline,
+ * in the same run: `LC_ALL=C grep -n -E` with the extractor's decisive patterns (GREP_PATTERNS) over
+ * the same file from disk.
  *
  *   node bench/triage.ts [--size-mb 200] [--runs 5] [--keep]
  *
@@ -14,7 +16,8 @@
  *   1. grep over the file (the baseline),
  *   2. triage in a process that has loaded the worker role's dependencies (as the bot runs it),
  *   3. the same in a bare process (only the triage code),
- *   4. triage from a blob store that ignores Range (the whole log is streamed), bot-like process.
+ *   4. triage from a blob store that ignores Range (the whole log is streamed, in the same worker),
+ *      bot-like process.
  * Peak RSS is the child's maxRSS minus that of the same child that loads everything and does not triage.
  *
  * Goals (issue 15): triage ≤ 2× grep's time; peak RSS ≤ 150 MB above idle.
