@@ -9,13 +9,23 @@
  *
  * Every request is recorded (method, path, query, headers with the Authorization value replaced by
  * its scheme), and so is every log download (bytes sent, finished or cut off by the client).
+ *
+ * This file is the server: requests recorded, planted failures, authentication and routing. The concepts
+ * live beside it: Actions runs, jobs and log URLs (fake-github-actions.ts), the log storage host
+ * (fake-github-logs.ts), credentials and the App endpoints (fake-github-auth.ts), and repository content
+ * (fake-github-repo.ts).
  */
 
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FakeRun, findJob, HTML, jobLogsRoute, runsRoute } from './fake-github-actions.ts';
+import { authOf, createAppAuth, jwtAppId } from './fake-github-auth.ts';
+import { createLogStorage, type LogDownload } from './fake-github-logs.ts';
 import { createRepoContent, type FakeRepoContent, type RepoWrites } from './fake-github-repo.ts';
 
+export type { FakeConclusion, FakeJob, FakeLog, FakeRun, FakeStep } from './fake-github-actions.ts';
+export type { LogDownload } from './fake-github-logs.ts';
 export type {
   FakeCommitRecord,
   FakePull,
@@ -26,61 +36,6 @@ export type {
   FakeRepoContent,
   RepoWrites,
 } from './fake-github-repo.ts';
-
-export type FakeConclusion =
-  | 'success'
-  | 'failure'
-  | 'cancelled'
-  | 'skipped'
-  | 'timed_out'
-  | 'neutral'
-  | 'startup_failure'
-  | null;
-
-export interface FakeStep {
-  name: string;
-  conclusion: FakeConclusion;
-  status?: string;
-}
-
-/**
- * A job log: the text itself, or a generator of lines (each without `\n`) produced while streaming,
- * or a status the storage host answers instead of the log (logs expired).
- */
-export type FakeLog =
-  | string
-  | { lines: () => Iterable<string> | AsyncIterable<string> }
-  | { status: number; at?: 'api' | 'storage' };
-
-export interface FakeJob {
-  id: number;
-  name: string;
-  conclusion: FakeConclusion;
-  status?: string;
-  steps?: FakeStep[];
-  log?: FakeLog;
-  /** The storage host answers `Range: bytes=a-b` for a text log (206), as GitHub's does. */
-  ranges?: boolean;
-}
-
-export interface FakeRun {
-  id: number;
-  name?: string;
-  path?: string;
-  headBranch: string;
-  headSha?: string;
-  event?: string;
-  status?: string;
-  conclusion: FakeConclusion;
-  runNumber?: number;
-  runAttempt?: number;
-  createdAt?: string;
-  actor?: string;
-  displayTitle?: string;
-  jobs?: FakeJob[];
-  /** GitHub refuses the re-run with this 403 message (e.g. too old). */
-  notRerunnable?: string;
-}
 
 export interface FakeRepo extends FakeRepoContent {
   owner: string;
@@ -111,18 +66,6 @@ export interface RecordedRequest {
   credential: string | null;
   /** The JSON body of a POST/PATCH/PUT (the raw text when it is not JSON). */
   body?: unknown;
-}
-
-export interface LogDownload {
-  jobId: number;
-  bytes: number;
-  /** The whole log was sent. */
-  finished: boolean;
-  /** The client closed the connection before the end. */
-  aborted: boolean;
-  authorizationSent: boolean;
-  /** The byte range `[start, end)` that was asked for and sent (a 206), when it was a range request. */
-  range?: [number, number];
 }
 
 export interface Failure {
@@ -163,17 +106,11 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-const HTML = 'https://github.com';
-
 export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const repos = opts.repos ?? [];
   const requests: RecordedRequest[] = [];
-  const logDownloads: LogDownload[] = [];
   const reruns: FakeGitHub['reruns'] = [];
   const failures: (Failure & { left: number })[] = [];
-  const installationTokens = new Map<string, number>();
-  let tokenCounter = 0;
-  const downloadWaiters: { jobId: number; resolve: (d: LogDownload) => void }[] = [];
   const content = createRepoContent();
 
   const findRepo = (owner: string, name: string) =>
@@ -181,56 +118,6 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
       (r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase(),
     );
 
-  const runJson = (repo: FakeRepo, run: FakeRun) => ({
-    id: run.id,
-    name: run.name ?? 'CI',
-    path: run.path ?? '.github/workflows/ci.yml',
-    workflow_id: 1000 + (run.name ?? 'CI').length,
-    run_number: run.runNumber ?? run.id % 1000,
-    run_attempt: run.runAttempt ?? 1,
-    display_title: run.displayTitle ?? `Commit on ${run.headBranch}`,
-    head_branch: run.headBranch,
-    head_sha: run.headSha ?? '3f1e2d4c5b6a79880716253443526170819a0b1c',
-    event: run.event ?? 'push',
-    status: run.status ?? 'completed',
-    conclusion: run.conclusion,
-    html_url: `${HTML}/${repo.owner}/${repo.name}/actions/runs/${run.id}`,
-    jobs_url: `/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}/jobs`,
-    actor: { login: run.actor ?? 'octocat' },
-    triggering_actor: { login: run.actor ?? 'octocat' },
-    created_at: run.createdAt ?? '2025-01-14T09:30:00Z',
-    updated_at: run.createdAt ?? '2025-01-14T09:42:00Z',
-    repository: { full_name: `${repo.owner}/${repo.name}` },
-  });
-
-  const jobJson = (repo: FakeRepo, run: FakeRun, job: FakeJob) => ({
-    id: job.id,
-    run_id: run.id,
-    run_attempt: run.runAttempt ?? 1,
-    name: job.name,
-    status: job.status ?? 'completed',
-    conclusion: job.conclusion,
-    html_url: `${HTML}/${repo.owner}/${repo.name}/actions/runs/${run.id}/job/${job.id}`,
-    started_at: '2025-01-14T09:30:05Z',
-    completed_at: '2025-01-14T09:41:55Z',
-    runner_name: 'GitHub Actions 17',
-    steps: (job.steps ?? []).map((s, i) => ({
-      name: s.name,
-      status: s.status ?? 'completed',
-      conclusion: s.conclusion,
-      number: i + 1,
-      started_at: '2025-01-14T09:30:05Z',
-      completed_at: '2025-01-14T09:41:55Z',
-    })),
-  });
-
-  const findJob = (repo: FakeRepo, jobId: number) => {
-    for (const run of repo.runs ?? []) {
-      const job = (run.jobs ?? []).find((j) => j.id === jobId);
-      if (job) return { run, job };
-    }
-    return undefined;
-  };
   const findJobAnywhere = (jobId: number) => {
     for (const repo of repos) {
       const hit = findJob(repo, jobId);
@@ -263,100 +150,8 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
       status: '404',
     });
 
-  const recordDownload = (d: LogDownload) => {
-    for (const w of downloadWaiters.filter((x) => x.jobId === d.jobId)) w.resolve(d);
-    downloadWaiters.splice(0, downloadWaiters.length, ...downloadWaiters.filter((x) => x.jobId !== d.jobId));
-  };
-
-  const streamLog = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    jobId: number,
-    log: FakeLog,
-    ranges = false,
-  ) => {
-    const d: LogDownload = {
-      jobId,
-      bytes: 0,
-      finished: false,
-      aborted: false,
-      authorizationSent: Boolean(req.headers.authorization),
-    };
-    logDownloads.push(d);
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-    if (ranges && range && typeof log === 'string') {
-      const all = Buffer.from(log, 'utf8');
-      const start = Number(range[1]);
-      const end = Math.min(all.length - 1, range[2] ? Number(range[2]) : all.length - 1);
-      const part = all.subarray(start, end + 1);
-      d.range = [start, end + 1];
-      res.writeHead(206, {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-range': `bytes ${start}-${end}/${all.length}`,
-        'content-length': part.length,
-      });
-      d.bytes = part.length;
-      d.finished = true;
-      res.end(part);
-      recordDownload(d);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-ms-blob-type': 'BlockBlob' });
-    let closed = false;
-    res.on('close', () => {
-      closed = true;
-    });
-    const write = async (chunk: string) => {
-      if (closed) return false;
-      d.bytes += Buffer.byteLength(chunk);
-      if (!res.write(chunk)) {
-        await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      }
-      return !closed;
-    };
-    try {
-      if (typeof log === 'string') {
-        await write(log);
-      } else if ('lines' in log) {
-        // Batch lines into ~64 KiB writes; respect backpressure; stop when the client hangs up.
-        let buf = '';
-        for await (const line of log.lines()) {
-          buf += `${line}\n`;
-          if (buf.length >= 64 * 1024) {
-            if (!(await write(buf))) break;
-            buf = '';
-          }
-        }
-        if (buf && !closed) await write(buf);
-      }
-    } finally {
-      if (closed) {
-        d.aborted = true;
-      } else {
-        d.finished = true;
-        res.end();
-      }
-      recordDownload(d);
-    }
-  };
-
-  const authOf = (req: IncomingMessage): { scheme: string | null; value: string | null } => {
-    const h = req.headers.authorization;
-    if (!h) return { scheme: null, value: null };
-    const [scheme, ...rest] = h.split(' ');
-    return { scheme: (scheme ?? '').toLowerCase(), value: rest.join(' ') };
-  };
-
-  const jwtAppId = (jwt: string): string | null => {
-    try {
-      const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-        iss?: unknown;
-      };
-      return payload.iss === undefined ? null : String(payload.iss);
-    } catch {
-      return null;
-    }
-  };
+  const { logDownloads, downloadWaiters, storageRoute } = createLogStorage(findJobAnywhere);
+  const { installationTokens, appRoute } = createAppAuth(opts, findRepo, send, notFound);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -411,21 +206,8 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
       );
     }
 
-    // The storage host: signed URL, no GitHub credentials expected.
-    let m = /^\/_storage\/logs\/(\d+)$/.exec(path);
-    if (m && method === 'GET') {
-      const hit = findJobAnywhere(Number(m[1]));
-      if (!hit || url.searchParams.get('sig') !== 'fake-signature') {
-        res.writeHead(403, { 'content-type': 'application/xml' });
-        return res.end('<Error><Code>AuthenticationFailed</Code></Error>');
-      }
-      const log = hit.job.log ?? '';
-      if (typeof log === 'object' && 'status' in log) {
-        res.writeHead(log.status, { 'content-type': 'application/xml' });
-        return res.end('<Error><Code>BlobNotFound</Code></Error>');
-      }
-      return streamLog(req, res, hit.job.id, log, hit.job.ranges);
-    }
+    const stored = storageRoute(req, res, path, method, url);
+    if (stored !== false) return stored;
 
     // Authentication.
     if (!auth.value)
@@ -448,32 +230,11 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     }
 
     // GitHub App endpoints.
-    m = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
-    if (m && method === 'GET') {
-      if (!isJwt) return send(res, 401, { message: 'A JSON web token could not be decoded' });
-      const repo = findRepo(m[1] as string, m[2] as string);
-      if (!repo?.installationId) return notFound(res);
-      return send(res, 200, {
-        id: repo.installationId,
-        account: { login: repo.owner },
-        app_id: Number(opts.appId ?? 1),
-      });
-    }
-    m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
-    if (m && method === 'POST') {
-      if (!isJwt) return send(res, 401, { message: 'A JSON web token could not be decoded' });
-      const token = `ghs_fakeinstallation${m[1]}x${++tokenCounter}`;
-      installationTokens.set(token, Number(m[1]));
-      return send(res, 201, {
-        token,
-        expires_at: new Date(Date.now() + 3600_000).toISOString(),
-        permissions: { actions: 'write', metadata: 'read' },
-        repository_selection: 'all',
-      });
-    }
+    const app = appRoute(res, path, method, isJwt);
+    if (app !== false) return app;
     if (isJwt) return send(res, 403, { message: 'A JSON web token cannot be used for this endpoint' });
 
-    m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
+    const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     if (!m) return notFound(res);
     const repo = findRepo(m[1] as string, m[2] as string);
     if (!repo) return notFound(res);
@@ -490,46 +251,8 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
         html_url: `${HTML}/${repo.owner}/${repo.name}`,
       });
     }
-    if (rest === '/actions/runs' && method === 'GET') {
-      const branch = url.searchParams.get('branch');
-      const status = url.searchParams.get('status');
-      const headSha = url.searchParams.get('head_sha');
-      const perPage = Number(url.searchParams.get('per_page') ?? 30);
-      const page = Number(url.searchParams.get('page') ?? 1);
-      const runs = (repo.runs ?? []).filter(
-        (r) =>
-          (!branch || r.headBranch === branch) &&
-          (!headSha || r.headSha === headSha) &&
-          (!status || r.conclusion === status || (r.status ?? 'completed') === status),
-      );
-      return send(res, 200, {
-        total_count: runs.length,
-        workflow_runs: runs.slice((page - 1) * perPage, page * perPage).map((r) => runJson(repo, r)),
-      });
-    }
-    m = /^\/actions\/runs\/(\d+)(\/.*)?$/.exec(rest);
-    if (m) {
-      const run = (repo.runs ?? []).find((r) => r.id === Number(m?.[1]));
-      if (!run) return notFound(res);
-      const sub = m[2] ?? '';
-      if (sub === '' && method === 'GET') return send(res, 200, runJson(repo, run));
-      if ((sub === '/jobs' || /^\/attempts\/\d+\/jobs$/.test(sub)) && method === 'GET') {
-        const jobs = run.jobs ?? [];
-        return send(res, 200, { total_count: jobs.length, jobs: jobs.map((j) => jobJson(repo, run, j)) });
-      }
-      if (sub === '/rerun-failed-jobs' && method === 'POST') {
-        if ((run.status ?? 'completed') !== 'completed') {
-          return send(res, 403, { message: 'This workflow run is not complete and cannot be re-run yet.' });
-        }
-        if (run.notRerunnable) return send(res, 403, { message: run.notRerunnable });
-        reruns.push({ owner: repo.owner, repo: repo.name, runId: run.id });
-        run.runAttempt = (run.runAttempt ?? 1) + 1;
-        run.status = 'queued';
-        run.conclusion = null;
-        return send(res, 201, {});
-      }
-      return notFound(res);
-    }
+    const runs = runsRoute(repo, rest, method, url, res, reruns, send, notFound);
+    if (runs !== false) return runs;
     if (
       content.handle({
         repo,
@@ -543,21 +266,8 @@ export async function start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
       })
     )
       return;
-    m = /^\/actions\/jobs\/(\d+)\/logs$/.exec(rest);
-    if (m && method === 'GET') {
-      const hit = findJob(repo, Number(m[1]));
-      if (!hit) return notFound(res);
-      const log = hit.job.log;
-      if (log && typeof log === 'object' && 'status' in log && (log.at ?? 'api') === 'api') {
-        return send(res, log.status, { message: log.status === 410 ? 'Gone' : 'Not Found' });
-      }
-      const base = `http://${req.headers.host}`;
-      res.writeHead(302, {
-        location: `${base}/_storage/logs/${hit.job.id}?sv=2024-01-01&se=2099-01-01T00%3A00%3A00Z&sig=fake-signature`,
-        'content-length': '0',
-      });
-      return res.end();
-    }
+    const logs = jobLogsRoute(repo, rest, method, req, res, send, notFound);
+    if (logs !== false) return logs;
     return notFound(res);
   };
 
