@@ -11,6 +11,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { AppError } from '../../../tools/shared/errors.ts';
 import { specialAddress } from './addresses.ts';
@@ -141,19 +142,50 @@ function get(u: URL, entry: LogHost, policy: LogFetchPolicy, signal: AbortSignal
   });
 }
 
-function decoded(res: IncomingMessage): AsyncIterable<Uint8Array> {
+/** The encodings Shipmate asks for (Accept-Encoding) and decodes. */
+const DECODERS: Record<string, (() => Transform) | undefined> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/** The response's Content-Encoding, lower case; undefined when there is none (or `identity`). */
+function encodingOf(res: IncomingMessage): string | undefined {
   const enc = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
-  const z =
-    enc === 'gzip' || enc === 'x-gzip'
-      ? createGunzip()
-      : enc === 'deflate'
-        ? createInflate()
-        : enc === 'br'
-          ? createBrotliDecompress()
-          : undefined;
+  return enc && enc !== 'identity' ? enc : undefined;
+}
+
+function decoded(res: IncomingMessage, enc: string | undefined): AsyncIterable<Uint8Array> {
+  const z = enc ? DECODERS[enc]?.() : undefined;
   if (!z) return res;
   res.on('error', (e) => z.destroy(e));
   return res.pipe(z);
+}
+
+/**
+ * What a failure while the body streamed was, in words: the server closed the connection before the
+ * body's end, or the body does not decode as its Content-Encoding says. Undefined for anything else.
+ */
+function bodyProblem(e: unknown, u: URL, enc: string | undefined): AppError | undefined {
+  if (e instanceof AppError || !(e instanceof Error)) return undefined;
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || e.message === 'aborted')
+    return refused(
+      'log_incomplete',
+      `${shownUrl(u)} closed the connection before the log ended; nothing was triaged. Try again — if it keeps happening, the server (or a proxy in front of it) cuts long downloads.`,
+      true,
+      e,
+    );
+  // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR) and Brotli's (ERR__ERROR_FORMAT_…, ERR_BROTLI_…).
+  if (enc && DECODERS[enc] && /^(?:Z_|ERR__|ERR_BROTLI)/.test(code))
+    return refused(
+      'log_bad_encoding',
+      `${shownUrl(u)} sent the log as Content-Encoding: ${enc}, but it does not decompress (${e.message}): the server's answer is corrupt or cut short; nothing was triaged. Link the raw log another way, or check the server.`,
+      false,
+      e,
+    );
+  return undefined;
 }
 
 /** Media types that are text whatever their name; `octet-stream` and none are sniffed. */
@@ -177,6 +209,7 @@ async function* limited(
   sniff: boolean,
   policy: LogFetchPolicy,
   failure: () => AppError | undefined,
+  enc: string | undefined,
 ): AsyncGenerator<Uint8Array> {
   let n = 0;
   let first = sniff;
@@ -199,7 +232,7 @@ async function* limited(
       yield chunk;
     }
   } catch (e) {
-    throw failure() ?? e;
+    throw failure() ?? bodyProblem(e, u, enc) ?? e;
   }
 }
 
@@ -302,7 +335,11 @@ export async function openLogUrl(url: URL, policy: LogFetchPolicy, signal?: Abor
           `The log at ${shownUrl(current)} is ${mb(declared)}, more than ${mb(policy.maxBytes)}, the most Shipmate downloads (${policy.settings.maxBytes}); nothing was downloaded. Link a smaller log, or raise ${policy.settings.maxBytes}.`,
         );
       }
-      const body = limited(decoded(res), current, type === null || SNIFFED.test(type), policy, failure);
+      const enc = encodingOf(res);
+      // An encoding Shipmate did not ask for is read as it is (servers write `UTF-8` there), but only
+      // if it looks like text: compressed bytes are not a log.
+      const sniff = type === null || SNIFFED.test(type) || (enc !== undefined && !DECODERS[enc]);
+      const body = limited(decoded(res, enc), current, sniff, policy, failure, enc);
       const final = current;
       return {
         url: final,
