@@ -8,15 +8,17 @@
 // `stripTypeScriptTypes` — the same parser and mode Node's loader uses — and its entry is written
 // for the next start. Nothing else changes: URLs, `import.meta`, line and column numbers (stripping
 // replaces types with blanks) stay those of the .ts file. A cache that cannot be written (a
-// read-only image filled at build time, see the Dockerfile) only means a miss is stripped again.
+// read-only image filled at build time, see the Dockerfile) only means a miss is stripped again. An
+// entry ends with the SHA-256 of its JavaScript: one that is not whole (empty after a crash, cut by
+// a full disk, altered) is a miss too, stripped again and rewritten — never run.
 //
 // Not Node's compile cache (module.enableCompileCache): that caches the stripped text too, but also
 // V8 code for every module, which is held in memory: measured with bench/start.ts, a web role was
 // 9 MB larger with it than with this cache, a worker 30 MB.
 //
 // Plain JavaScript, like src/start.js, which registers it before loading src/main.ts.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { registerHooks, stripTypeScriptTypes } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,26 +52,47 @@ function withoutExperimentalNotice(strip) {
   }
 }
 
+/** The last line of an entry: the SHA-256 of the JavaScript above it, so a damaged entry is never run. */
+const TRAILER = '// stripped-ts sha256:';
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+/** The JavaScript an entry holds, or undefined when it is not whole (empty, cut, altered: a miss). */
+function entryCode(entry) {
+  const at = entry.lastIndexOf(`\n${TRAILER}`);
+  if (at < 0) return undefined;
+  const code = entry.slice(0, at);
+  return entry.slice(at + 1 + TRAILER.length) === `${sha256(code)}\n` ? code : undefined;
+}
+
 /**
- * The JavaScript of a TypeScript source: the cached entry when there is one, else stripped now and
- * written to `dir` (best effort). Throws what Node's loader throws on syntax it cannot strip.
+ * The JavaScript of a TypeScript source: the cached entry when there is a whole one, else stripped
+ * now and written to `dir` (best effort). Throws what Node's loader throws on syntax it cannot strip.
  */
 export function strippedSource(source, dir) {
   const file = join(dir, strippedEntryName(source));
+  let cached;
   try {
-    return readFileSync(file, 'utf8');
+    cached = entryCode(readFileSync(file, 'utf8'));
   } catch {
     // A miss: strip below.
   }
+  if (cached !== undefined) return cached;
   const code = withoutExperimentalNotice(() => stripTypeScriptTypes(source, { mode: 'strip' }));
+  // Written whole under a temporary name no other writer has (pids repeat across containers sharing
+  // the folder), then renamed: a concurrent start never reads half an entry, and the digest line
+  // catches what a crash or a full disk could still leave.
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
-    // Written whole under a temporary name, then renamed: a concurrent start never reads half an entry.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
+    writeFileSync(tmp, `${code}\n${TRAILER}${sha256(code)}\n`, { flag: 'wx' });
     renameSync(tmp, file);
   } catch {
     // Read-only or full: this start stripped it; the next one will too.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Nothing was written, or nothing can be removed: either way nothing is read from it.
+    }
   }
   return code;
 }

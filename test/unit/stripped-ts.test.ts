@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -62,9 +63,39 @@ describe('the stripped-TypeScript cache src/start.js loads the sources through',
     // Types became blanks: every line keeps its place, so stack traces point into the .ts file.
     expect(stripped.split('\n')).toHaveLength(SOURCE.split('\n').length);
     expect(readdirSync(dir)).toEqual([strippedEntryName(SOURCE)]);
-    // The second call reads the entry rather than stripping again.
-    writeFileSync(join(dir, strippedEntryName(SOURCE)), 'export const n = 2;\n');
-    expect(strippedSource(SOURCE, dir)).toBe('export const n = 2;\n');
+    // The second call reads the entry rather than stripping again (an entry carries its text's digest).
+    const entry = join(dir, strippedEntryName(SOURCE));
+    const other = 'export const n = 2;\n';
+    writeFileSync(
+      entry,
+      `${other}\n// stripped-ts sha256:${createHash('sha256').update(other).digest('hex')}\n`,
+    );
+    expect(strippedSource(SOURCE, dir)).toBe(other);
+  });
+
+  it('never runs a damaged entry: an empty, cut or altered one is stripped again and rewritten', () => {
+    const dir = freshDir();
+    const expected = stripTypeScriptTypes(SOURCE, { mode: 'strip' });
+    const entry = join(dir, strippedEntryName(SOURCE));
+    strippedSource(SOURCE, dir);
+    const good = readFileSync(entry, 'utf8');
+    // A crash or power cut after the rename leaves an empty file; a full disk, a cut one; bit rot, a changed one.
+    for (const damaged of ['', good.slice(0, 40), good.replace('= 1', '= 7'), expected]) {
+      writeFileSync(entry, damaged);
+      expect(strippedSource(SOURCE, dir)).toBe(expected);
+      expect(readFileSync(entry, 'utf8')).toBe(good);
+    }
+    expect(readdirSync(dir)).toEqual([strippedEntryName(SOURCE)]);
+  });
+
+  it('writes each entry under a temporary name of its own, so two writers never share one', () => {
+    const dir = freshDir();
+    const entry = join(dir, strippedEntryName(SOURCE));
+    // Another writer with this pid (a container's PID 1 sharing the folder) is midway through its temporary file.
+    writeFileSync(`${entry}.${process.pid}.tmp`, 'export const half');
+    expect(strippedSource(SOURCE, dir)).toBe(stripTypeScriptTypes(SOURCE, { mode: 'strip' }));
+    expect(readFileSync(`${entry}.${process.pid}.tmp`, 'utf8')).toBe('export const half');
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.tmp'))).toEqual([strippedEntryName(SOURCE)]);
   });
 
   it('is never stale: an edited source is a different entry', () => {
