@@ -1,12 +1,12 @@
 /**
- * Reading a log by URL from a server that misbehaves mid-way (src/clients/log-url/fetch.ts): the
- * connection cut before the body ends, a body that does not decode as its Content-Encoding says, an
- * encoding Shipmate did not ask for. Each gets an answer that says what happened, through the real
- * worker thread as `/ops triage <url>` and the Triage this log shortcut use it — never the bare
- * `aborted` or `incorrect header check` of the stream underneath.
+ * Reading a log by URL from a server that misbehaves (src/clients/log-url/fetch.ts): the connection
+ * cut before the body ends, a body that does not decode as its Content-Encoding says, an encoding
+ * Shipmate did not ask for, a compressed body that expands past the limit. Each gets an answer that
+ * says what happened, through the real worker thread as `/ops triage <url>` and the Triage this log
+ * shortcut use it — never the bare `aborted` or `incorrect header check` of the stream underneath.
  */
 
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOG_SETTINGS } from '../../src/clients/create-clients.ts';
 import { parseLogHost } from '../../src/clients/log-url/hosts.ts';
@@ -58,6 +58,16 @@ describe('log URLs from a server that misbehaves', () => {
         .writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'zstd' })
         .end(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58, 0x61, 0x00, 0x00, 0x01])),
     );
+    // 1 MB limit; 8 MB of text that compresses to a few kB: counted on the decoded bytes.
+    const bomb = Buffer.from('building module, all fine so far\n'.repeat(8 << 15));
+    const gzBomb = gzipSync(bomb);
+    const brBomb = brotliCompressSync(bomb);
+    server.route('/gzip-bomb', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end(gzBomb),
+    );
+    server.route('/br-bomb', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'br' }).end(brBomb),
+    );
     // A server that names the charset where the encoding goes: the text is plain, and read.
     server.route('/utf8-encoding', (_q, res) =>
       res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'UTF-8' }).end(LOG),
@@ -89,6 +99,15 @@ describe('log URLs from a server that misbehaves', () => {
       expect(e.userMessage).toContain(`127.0.0.1:${server.port}${path}`);
       expect(e.userMessage).toContain(`Content-Encoding: ${enc}`);
       expect(e.userMessage).toContain('does not decompress');
+    }
+  });
+
+  it('stops a compressed body that expands past the limit, counted on the decoded bytes (a decompression bomb)', async () => {
+    for (const path of ['/gzip-bomb', '/br-bomb']) {
+      const e = await refusal(port.extract(`${server.base}${path}`));
+      expect(e.code).toBe('log_too_large');
+      expect(e.userMessage).toContain('larger than 1 MB');
+      expect(e.userMessage).toContain('LOG_DOWNLOAD_MAX_MB');
     }
   });
 
