@@ -34,8 +34,23 @@ export function isGitHubTriageUrl(text: string): boolean {
 }
 
 /**
+ * Why a github.com URL that is not a run nor a repository (isGitHubTriageUrl) is no log either — a
+ * pull request, a commit's checks, a workflow's page: HTML, whatever ci.log_hosts says — or undefined
+ * (not github.com, or a raw file: `…/raw/…`, release assets).
+ */
+function gitHubPageProblem(u: URL): string | undefined {
+  if (!/^(?:www\.)?github\.com$/.test(u.hostname)) return undefined;
+  const [owner, repo, kind, n] = u.pathname.split('/').filter(Boolean);
+  if (!owner || !repo || kind === 'raw' || kind === 'releases') return undefined;
+  const branchForm = `or name the branch: /ops triage ${owner}/${repo} <branch>`;
+  if (kind === 'pull' && n && /^\d+$/.test(n))
+    return `That is pull request #${n} of ${owner}/${repo}, not a workflow run. Give the run: open the PR's failed check and copy the run's URL (…/actions/runs/<id>), ${branchForm}.`;
+  return `${u.host}${u.pathname} is a GitHub page of ${owner}/${repo}, not a workflow run or a raw log. Give the run's URL (…/actions/runs/<id>), ${branchForm}.`;
+}
+
+/**
  * The raw log URL in `text` (Slack markup removed), normalised by the WHATWG parser: http or https,
- * no credentials, at most 2,000 characters. Throws `bad_input` saying what is wrong.
+ * no credentials, at most 2,000 characters, not a github.com page. Throws `bad_input` saying what is wrong.
  */
 export function parseLogUrl(text: string): string {
   const s = unwrapSlackLink(text);
@@ -56,6 +71,8 @@ export function parseLogUrl(text: string): string {
     throw bad(
       'That URL carries a user name or password; Shipmate does not send credentials from a URL. Use a link to the raw log that opens without signing in.',
     );
+  const page = gitHubPageProblem(u);
+  if (page) throw bad(page);
   u.hash = '';
   if (u.href.length > 2000) throw bad('That URL is longer than 2,000 characters; link the raw log directly.');
   return u.href;
