@@ -57,6 +57,9 @@ const BOT_DEPENDENCIES = [
 
 interface ChildResult {
   ms: number;
+  /** Set by the parent: bytes of the log the blob store sent during this triage, and in how many requests. */
+  servedMb?: number;
+  requests?: number;
   cpuMs: number;
   maxRssMb: number;
   kind: string;
@@ -170,7 +173,12 @@ interface Layout {
   /** Line of `  ● Cart › adds an item`, in the job log and within the failed step. */
   errorLine: number;
   errorLineInStep: number;
+  /** When each step started and completed (the jobs API's `started_at`/`completed_at`), from its lines' timestamps. */
+  stepTimes: { started: string; completed: string }[];
 }
+
+/** `2025-01-14T09:30:00Z`: the jobs API's times, second precision. */
+const apiTime = (ms: number) => `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 
 function generate(file: string, sizeBytes: number): Layout {
   const fd = openSync(file, 'w');
@@ -194,13 +202,17 @@ function generate(file: string, sizeBytes: number): Layout {
     }
   };
   const at = () => written + partBytes;
+  // Step 1 (Set up job) starts with the log; each `##[group]Run` line starts the next step.
+  const starts: number[] = [t + 3];
   const step = (name: string) => {
+    starts.push(t + 3);
     emit(`##[group]Run ${name}`);
     emit(`${ESC}[36;1m${name}${ESC}[0m`);
     emit('shell: /usr/bin/bash -e {0}');
     emit('##[endgroup]');
   };
   emit('Current runner version: 2.321.0');
+  starts.push(t + 3);
   emit('##[group]Run actions/checkout@v4');
   emit('with:');
   emit('  repository: acme/shop');
@@ -217,16 +229,24 @@ function generate(file: string, sizeBytes: number): Layout {
   for (const l of FAILURE) emit(l);
   while (at() < sizeBytes) emit(noiseLine(i++));
   emit('##[error]Process completed with exit code 1.');
+  starts.push(t + 3);
   emit('Post job cleanup.');
+  starts.push(t + 3);
   emit('Cleaning up orphan processes');
   writeSync(fd, Buffer.from(parts.join(''), 'utf8'));
   closeSync(fd);
-  return { lines, errorLine, errorLineInStep: errorLine - stepStart + 1 };
+  const stepTimes = starts.map((ms, k) => ({ started: apiTime(ms), completed: apiTime(starts[k + 1] ?? t) }));
+  return { lines, errorLine, errorLineInStep: errorLine - stepStart + 1, stepTimes };
 }
 
 // ── The loopback GitHub: API, 302, blob store ──────────────────────────────────────────────────────
 
-function startGitHub(file: string): Promise<{ url: string; close: () => void }> {
+function startGitHub(
+  file: string,
+  layout: Layout,
+): Promise<{ url: string; close: () => void; served: { bytes: number; requests: number } }> {
+  /** Bytes of the log the blob store has sent, and its requests (reset by the caller between runs). */
+  const served = { bytes: 0, requests: 0 };
   const size = statSync(file).size;
   const steps = [
     { name: 'Set up job', number: 1 },
@@ -241,8 +261,8 @@ function startGitHub(file: string): Promise<{ url: string; close: () => void }> 
     number: s.number,
     status: 'completed',
     conclusion: s.failed ? 'failure' : 'success',
-    started_at: '2025-01-14T09:30:00Z',
-    completed_at: '2025-01-14T09:40:00Z',
+    started_at: layout.stepTimes[s.number - 1]?.started ?? null,
+    completed_at: layout.stepTimes[s.number - 1]?.completed ?? null,
   }));
   let base = '';
   const job = (id: number) => ({
@@ -290,6 +310,10 @@ function startGitHub(file: string): Promise<{ url: string; close: () => void }> 
     if (ranges) headers['accept-ranges'] = 'bytes';
     res.writeHead(m ? 206 : 200, headers);
     const s = createReadStream(file, { start, end, highWaterMark: 256 * 1024 });
+    served.requests++;
+    s.on('data', (c) => {
+      served.bytes += c.length;
+    });
     s.pipe(res);
     res.on('close', () => s.destroy());
   };
@@ -312,7 +336,7 @@ function startGitHub(file: string): Promise<{ url: string; close: () => void }> 
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      resolve({ url: base, close: () => server.close() });
+      resolve({ url: base, close: () => server.close(), served });
     });
   });
 }
@@ -391,7 +415,7 @@ async function main(): Promise<void> {
         `Jest failure at line ${layout.errorLine.toLocaleString('en')} (90%, line ${layout.errorLineInStep.toLocaleString('en')} of the step); ` +
         `generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
     );
-    return { layout, server: await startGitHub(file) };
+    return { layout, server: await startGitHub(file, layout) };
   })();
   try {
     // Warm the page cache so neither side pays for the disk first.
@@ -405,9 +429,15 @@ async function main(): Promise<void> {
       const g = runGrep(file);
       grep.push(g.ms);
       matches = g.matches;
-      bot.push(await runChild(gh.server.url, RANGED_JOB, true));
-      bare.push(await runChild(gh.server.url, RANGED_JOB, false));
-      stream.push(await runChild(gh.server.url, STREAM_JOB, true));
+      const counted = async (job: number, withDeps: boolean) => {
+        gh.server.served.bytes = 0;
+        gh.server.served.requests = 0;
+        const r = await runChild(gh.server.url, job, withDeps);
+        return { ...r, servedMb: gh.server.served.bytes / 1048576, requests: gh.server.served.requests };
+      };
+      bot.push(await counted(RANGED_JOB, true));
+      bare.push(await counted(RANGED_JOB, false));
+      stream.push(await counted(STREAM_JOB, true));
     }
     const idleBot = await runChild(gh.server.url, RANGED_JOB, true, true);
     const idleBare = await runChild(gh.server.url, RANGED_JOB, false, true);
@@ -431,7 +461,8 @@ async function main(): Promise<void> {
         ms,
         `  ${(median(ms) / g).toFixed(2)}× grep (goal ≤ 2×); CPU ${(median(rs.map((r) => r.cpuMs)) / 1000).toFixed(2)} s; ` +
           `peak RSS +${rss.toFixed(0)} MB over idle ${idle.maxRssMb.toFixed(0)} MB (goal ≤ 150); ` +
-          `${r0.kind}/${r0.rule} at line ${r0.logLine} of the ${r0.linesFrom}, ${r0.linesRead.toLocaleString('en')} lines read`,
+          `${r0.kind}/${r0.rule} at line ${r0.logLine} of the ${r0.linesFrom}, ${r0.linesRead.toLocaleString('en')} lines read; ` +
+          `${median(rs.map((r) => r.servedMb ?? 0)).toFixed(0)} MB downloaded in ${r0.requests} requests`,
       );
     };
     report('triage, ranges from the end, bot process (deps loaded)', bot, idleBot);

@@ -74,6 +74,9 @@ export interface WorkflowStep {
   name: string;
   status: string;
   conclusion: Conclusion;
+  /** When the step started and completed (ISO 8601, second precision), when GitHub says. */
+  startedAt?: string | null;
+  completedAt?: string | null;
 }
 
 export interface WorkflowJob {

@@ -23,7 +23,7 @@ async function run(data: LogWorkerData) {
         fromStep: false,
         bytesFrom: 0,
       }
-    : await extractFromEnd(rangedLogOverHttp(data.url, data.size, data.userAgent));
+    : await extractFromEnd(rangedLogOverHttp(data.url, data.size, data.userAgent), { step: data.step });
 }
 
 parentPort?.once('message', async (data: LogWorkerData) => {

@@ -16,6 +16,7 @@ import type { CallOptions, RangedLog } from '../github-port.ts';
 import { extractLogChunks } from './extract.ts';
 import type { Extraction } from './extraction.ts';
 import type { ExtractOptions } from './log-extractor.ts';
+import { markerScan, seekStepStart } from './seek-step.ts';
 
 /** First chunk read from the end (1 MiB); each further chunk doubles, up to MAX_CHUNK. */
 const FIRST_CHUNK = 1 << 20;
@@ -72,10 +73,17 @@ export async function failedStepOffset(log: RangedLog, opts: CallOptions = {}): 
   return 0;
 }
 
-type FromEnd = Extraction & { stoppedEarly: boolean; fromStep: boolean; bytesFrom: number };
+/** `sought`: the step's start was found by its time (seek-step.ts), not by reading backwards. */
+type FromEnd = Extraction & { stoppedEarly: boolean; fromStep: boolean; bytesFrom: number; sought?: boolean };
+
+/** The failed step as the jobs API tells it: when it started (lets the log be searched by time). */
+export type FailedStepHint = { startedAt?: string | null; name?: string };
 
 /** What log-worker.ts reads: a ranged log from its end, or (`whole`) a log that must be streamed. */
-export type LogWorkerData = { url: string; userAgent?: string } & ({ size: number } | { whole: true });
+export type LogWorkerData = { url: string; userAgent?: string } & (
+  | { size: number; step?: FailedStepHint }
+  | { whole: true }
+);
 
 /**
  * A log worker (log-worker.ts) started before it has a log to read: its isolate and modules load
@@ -100,13 +108,13 @@ const ended = new WeakSet<Worker>();
  */
 export async function extractFromEndInWorker(
   log: RangedLog,
-  opts: { signal?: AbortSignal; userAgent?: string; worker?: Worker } = {},
+  opts: { signal?: AbortSignal; userAgent?: string; worker?: Worker; step?: FailedStepHint } = {},
 ): Promise<FromEnd> {
   if (!log.url) {
     await opts.worker?.terminate();
-    return extractFromEnd(log, { signal: opts.signal });
+    return extractFromEnd(log, { signal: opts.signal, step: opts.step });
   }
-  return runLogWorker({ url: log.url, size: log.size, userAgent: opts.userAgent }, opts);
+  return runLogWorker({ url: log.url, size: log.size, userAgent: opts.userAgent, step: opts.step }, opts);
 }
 
 /**
@@ -163,12 +171,64 @@ async function runLogWorker(
 /**
  * The extraction of a ranged log's failed step (see failedStepOffset), read forward from its start
  * until the result settles. `fromStep` says the line numbers count from the step's first line.
+ *
+ * With the step's start time (`step.startedAt`), the step's start is first sought by the log's
+ * timestamps (seek-step.ts) so the step is downloaded once, not backwards and then forwards. The
+ * guess is checked: while the extraction reads, and then over the rest of the log, the `##[error]`
+ * and `##[group]Run ` markers are scanned for the offset the backward read would find. The same
+ * offset: the extraction stands. A later one (a composite action's inner step, a later step that
+ * failed too): the extraction is redone from there. None after the guess, or no guess: backwards.
  */
 export async function extractFromEnd(
   log: RangedLog,
-  opts: ExtractOptions & { signal?: AbortSignal } = {},
+  opts: ExtractOptions & { signal?: AbortSignal; step?: FailedStepHint } = {},
 ): Promise<FromEnd> {
+  const sought = await extractSought(log, opts);
+  if (sought) return sought;
   const from = await failedStepOffset(log, { signal: opts.signal });
   const x = await extractLogChunks(log.read(from, log.size, { signal: opts.signal }), opts);
   return { ...x, fromStep: from > 0, bytesFrom: from };
+}
+
+/** extractFromEnd from the step's start found by time, checked; null when it cannot be trusted. */
+async function extractSought(
+  log: RangedLog,
+  opts: ExtractOptions & { signal?: AbortSignal; step?: FailedStepHint },
+): Promise<FromEnd | null> {
+  const { signal } = opts;
+  const startedAt = opts.step?.startedAt;
+  if (!startedAt) return null;
+  let from: number | null;
+  try {
+    from = await seekStepStart(log, startedAt, { signal, stepName: opts.step?.name });
+  } catch (e) {
+    // A probe the storage did not answer as a range: the backward read says what is wrong, if anything.
+    if (signal?.aborted) throw e;
+    return null;
+  }
+  if (from === null) return null;
+  const scan = markerScan(from);
+  // One request from the guess to the log's end: the extraction reads it until it settles, the scan
+  // reads the rest (the extraction's early stop does not close it, so no byte is asked for twice).
+  const it = log.read(from, log.size, { signal })[Symbol.asyncIterator]();
+  let x: Awaited<ReturnType<typeof extractLogChunks>>;
+  try {
+    const next = async () => {
+      const r = await it.next();
+      if (!r.done) scan.feed(r.value);
+      return r;
+    };
+    const scanned: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({ next, return: async () => ({ done: true, value: undefined }) }),
+    };
+    x = await extractLogChunks(scanned, opts);
+    while (!(await next()).done) {}
+  } finally {
+    await it.return?.();
+  }
+  const start = scan.result();
+  if (start === null) return null;
+  if (start === from) return { ...x, fromStep: from > 0, bytesFrom: from, sought: true };
+  const y = await extractLogChunks(log.read(start, log.size, { signal }), opts);
+  return { ...y, fromStep: start > 0, bytesFrom: start, sought: true };
 }

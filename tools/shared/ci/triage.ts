@@ -234,7 +234,11 @@ async function triageJob(
     // A whole log with a credential-free URL is read again from there in a worker thread too.
     x = opened
       ? 'ranged' in opened
-        ? await extractFromEndInWorker(opened.ranged, { signal, worker: logWorker() })
+        ? await extractFromEndInWorker(opened.ranged, {
+            signal,
+            worker: logWorker(),
+            step: failed ? { startedAt: failed.startedAt, name: failed.name } : undefined,
+          })
         : opened.url
           ? await extractWholeInWorker(await closed(opened.stream, opened.url), {
               signal,

@@ -56,6 +56,8 @@ export function toWorkflowJob(raw: unknown): WorkflowJob {
         name: str(obj(s).name),
         status: str(obj(s).status),
         conclusion: strOrNull(obj(s).conclusion) as Conclusion,
+        startedAt: strOrNull(obj(s).started_at),
+        completedAt: strOrNull(obj(s).completed_at),
       }),
     ),
   };
