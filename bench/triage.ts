@@ -2,9 +2,11 @@
  * Triage benchmark, end to end: a GitHub Actions job log of `--size-mb` (default 200) on disk, served
  * by a loopback server the way GitHub serves it — the API answers the logs URL with a 302 to a blob
  * store that answers byte ranges — and triaged by the real path (Octokit through createGitHubPort,
- * triageRun: jobs, the failed step, the log read from its end, the excerpt, redaction), in a child
- * process, timed beyond its start-up. The log is read and extracted in a worker thread over
- * node:http (read-from-end.ts, log-worker.ts), started while triageRun lists the jobs. The baseline,
+ * triageRun: jobs, the failed step, its start found by time (seek-step.ts: small Range probes against
+ * the step's `started_at`, which the loopback API gives from the log's own timestamps as GitHub does),
+ * the step read once, the excerpt, redaction), in a child process, timed beyond its start-up. The log
+ * is read and extracted in a worker thread over node:http (read-from-end.ts, log-worker.ts), started
+ * while triageRun lists the jobs. Each line also says how many MB of the log the blob store sent. The baseline,
  * in the same run: `LC_ALL=C grep -n -E` with the extractor's decisive patterns (GREP_PATTERNS) over
  * the same file from disk.
  *
