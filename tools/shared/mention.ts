@@ -13,11 +13,15 @@ import { randomBytes } from 'node:crypto';
 
 const OPEN = '\uE010';
 const CLOSE = '\uE011';
-/** Unguessable by text that did not come from this process. */
-const NONCE = randomBytes(9).toString('base64url');
+/**
+ * Unguessable by text that did not come from this process. Hex, not base64: the marker is redacted
+ * (prepareForSlack) before it becomes a mention, and a base64 nonce can spell a secret's name
+ * (`…dSn…:` reads as `dsn: <value>`) — then every own mention of that process was [REDACTED].
+ */
+const NONCE = randomBytes(9).toString('hex');
 const OWN = new RegExp(`${OPEN}${NONCE}:(subteam\\^S[A-Z0-9]{1,20})${CLOSE}`, 'g');
 /** A marker cut by truncation, or one from another process: never live. */
-const STRAY = /\uE010(?:[A-Za-z0-9_-]{12}:)?|\uE011/g;
+const STRAY = /\uE010(?:[0-9a-f]{18}:)?|\uE011/g;
 
 /** A live mention of a Slack user group (`S…`), written by Shipmate itself; `<@U…>` for a user. */
 export function ownMention(id: string): string {
