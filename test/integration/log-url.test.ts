@@ -188,6 +188,19 @@ describe('log URLs', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('a name listed exactly never leads to a link-local (cloud metadata) address: only the address listed itself does', async () => {
+    const port = createLogUrlPort(
+      policy([`metadata.internal.test:${server.port}`], {
+        resolve: resolver({ 'metadata.internal.test': '169.254.169.254' }),
+      }),
+    );
+    const e = await refusal(port.extract(`http://metadata.internal.test:${server.port}/latest/meta-data/`));
+    expect(e.code).toBe('log_address_not_allowed');
+    expect(e.userMessage).toContain('metadata.internal.test (169.254.169.254) is a link-local address');
+    expect(e.userMessage).toContain('`169.254.169.254`');
+    expect(server.requests).toEqual([]);
+  });
+
   it('a name listed exactly may resolve to a private address, and the connection goes to the address checked', async () => {
     const port = createLogUrlPort(
       policy([`jenkins.internal.test:${server.port}`], {

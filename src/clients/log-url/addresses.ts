@@ -66,3 +66,8 @@ export function specialAddress(ip: string): string | undefined {
   const type = family === 4 ? 'ipv4' : 'ipv6';
   return LISTS.find((l) => l.list.check(addr, type))?.what;
 }
+
+/** Link-local (169.254/16, fe80::/10, also IPv4-mapped): where clouds serve instance metadata and credentials. */
+export function isLinkLocal(ip: string): boolean {
+  return specialAddress(ip)?.startsWith('a link-local') ?? false;
+}

@@ -14,7 +14,7 @@ import type { LookupFunction } from 'node:net';
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { AppError } from '../../../tools/shared/errors.ts';
-import { specialAddress } from './addresses.ts';
+import { isLinkLocal, specialAddress } from './addresses.ts';
 import { hostAndPort, ipOf, type LogHost, matchLogHost } from './hosts.ts';
 
 export const MAX_REDIRECTS = 5;
@@ -90,19 +90,34 @@ function addressRefusal(host: string, address: string, what: string, policy: Log
   );
 }
 
+function linkLocalRefusal(host: string, address: string, policy: LogFetchPolicy): AppError {
+  const shown = address.includes(':') ? `[${address}]` : address;
+  return refused(
+    'log_address_not_allowed',
+    `${host} (${address}) is a link-local address, where clouds serve instance metadata and credentials. ` +
+      `Shipmate reaches a link-local address only when the address itself is listed in ${policy.settings.hosts} (\`${shown}\`), not through a name.`,
+  );
+}
+
 /** The `lookup` of the request: resolves, keeps only the addresses `entry` may reach, connects to those. */
 function guardedLookup(entry: LogHost, policy: LogFetchPolicy): LookupFunction {
   const resolve = policy.resolve ?? systemResolve;
   return ((hostname: string, options: { all?: boolean }, cb: (...a: unknown[]) => void) => {
     resolve(hostname, (err, addresses) => {
       if (err) return cb(err);
-      const allowed = entry.wildcard ? addresses.filter((a) => !specialAddress(a.address)) : addresses;
+      // A *. pattern reaches public addresses only; an exact name anything but link-local (cloud
+      // metadata, 169.254.169.254): that is reached only when its address itself is listed.
+      const allowed = entry.wildcard
+        ? addresses.filter((a) => !specialAddress(a.address))
+        : addresses.filter((a) => !isLinkLocal(a.address));
       const first = allowed[0];
       if (!first) {
         const a = addresses[0];
         return cb(
           a
-            ? addressRefusal(hostname, a.address, specialAddress(a.address) ?? 'a', policy)
+            ? entry.wildcard
+              ? addressRefusal(hostname, a.address, specialAddress(a.address) ?? 'a', policy)
+              : linkLocalRefusal(hostname, a.address, policy)
             : Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }),
         );
       }

@@ -13,7 +13,8 @@
  *   through an entry naming that exact host: the literal address, or the exact name that resolves
  *   there. A `*.` pattern reaches public addresses only. So a listed public name whose DNS starts
  *   answering 169.254.169.254 under a pattern is refused, and the team decides, host by host, which
- *   internal hosts may be read.
+ *   internal hosts may be read. Link-local addresses (cloud metadata) only through the literal
+ *   address: an exact name resolving to 169.254.169.254 is refused too (fetch.ts).
  * - Names are resolved by Shipmate and the connection goes to the address that was checked (fetch.ts),
  *   so DNS rebinding cannot slip past the check. Every redirect target is checked the same way.
  */
