@@ -8,14 +8,7 @@ import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fa
 import type { ShipmateApp } from '../../src/app.ts';
 import { createAuditLog } from '../../src/audit/audit.ts';
 import { connectRedis } from '../../src/clients/redis.ts';
-import {
-  cleanRedis,
-  REDIS_URL,
-  SIGNING_SECRET,
-  startApp,
-  teamFile,
-  uniquePrefix,
-} from '../support/app-harness.ts';
+import { cleanRedis, fakesEnv, REDIS_URL, startApp, teamFile, uniquePrefix } from '../support/app-harness.ts';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'gha-logs');
 
@@ -81,16 +74,9 @@ describe('digest sections: ci and deploys, with a generated lead', () => {
       })),
     );
     app = await startApp({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
+      ...fakesEnv({ slack, github, llm }),
       SHIPMATE_QUEUE_PREFIX: prefix,
       SHIPMATE_CONFIG: teamFile(TEAM),
-      GITHUB_TOKEN: 'ghp_fakeTestToken000000000000000000000000',
-      GITHUB_API_URL: github.url,
-      OPENAI_API_KEY: 'sk-test-key-for-the-fake-server',
-      OPENAI_BASE_URL: llm.baseUrl,
-      OPENAI_MODEL: 'gpt-test',
     });
   });
   afterAll(async () => {

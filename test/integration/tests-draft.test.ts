@@ -5,7 +5,14 @@ import { type FakeGitHub, type FakeRun, start as startFakeGitHub } from '../../s
 import { type FakeOpenAI, startFakeOpenAI } from '../../sandbox/fake-openai.ts';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
-import { cleanRedis, SIGNING_SECRET, startApp, teamFile, uniquePrefix } from '../support/app-harness.ts';
+import {
+  cleanRedis,
+  fakesEnv,
+  SIGNING_SECRET,
+  startApp,
+  teamFile,
+  uniquePrefix,
+} from '../support/app-harness.ts';
 import { blockAction, postSigned, slashCommand } from '../support/slack-requests.ts';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'draft-tests');
@@ -109,16 +116,9 @@ describe('/ops tests: draft, check, open a draft PR, watch its CI', () => {
     ]);
     app = await startApp(
       {
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
+        ...fakesEnv({ slack, github, llm }),
         SHIPMATE_QUEUE_PREFIX: prefix,
         SHIPMATE_CONFIG: teamFile(TEAM),
-        GITHUB_TOKEN: 'ghp_fakeTestToken000000000000000000000000',
-        GITHUB_API_URL: github.url,
-        OPENAI_API_KEY: 'sk-test-key-for-the-fake-server',
-        OPENAI_BASE_URL: llm.baseUrl,
-        OPENAI_MODEL: 'gpt-test',
       },
       { tests: { firstPollMs: 50, maxPollMs: 200, limitMs: 30_000 } },
     );
@@ -314,13 +314,9 @@ describe('/ops tests without an LLM', () => {
       }),
     ]);
     app = await startApp({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
+      ...fakesEnv({ slack, github }),
       SHIPMATE_QUEUE_PREFIX: prefix,
       SHIPMATE_CONFIG: teamFile(TEAM),
-      GITHUB_TOKEN: 'ghp_fakeTestToken000000000000000000000000',
-      GITHUB_API_URL: github.url,
     });
   });
   afterAll(async () => {

@@ -6,7 +6,14 @@ import { type FakeOpenAI, startFakeOpenAI } from '../../sandbox/fake-openai.ts';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../../sandbox/fake-slack.ts';
 import type { ShipmateApp } from '../../src/app.ts';
 import { watchJobId } from '../../src/jobs/processors/tests-watch.ts';
-import { cleanRedis, SIGNING_SECRET, startApp, teamFile, uniquePrefix } from '../support/app-harness.ts';
+import {
+  cleanRedis,
+  fakesEnv,
+  SIGNING_SECRET,
+  startApp,
+  teamFile,
+  uniquePrefix,
+} from '../support/app-harness.ts';
 import { postGitHubWebhook, workflowRunEvent } from '../support/github-webhooks.ts';
 import { blockAction, postSigned, slashCommand } from '../support/slack-requests.ts';
 
@@ -82,17 +89,10 @@ describe('the CI of a drafted tests PR, woken by the workflow_run webhook', () =
     ]);
     app = await startApp(
       {
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
+        ...fakesEnv({ slack, github, llm }),
         SHIPMATE_QUEUE_PREFIX: prefix,
         SHIPMATE_CONFIG: teamFile(TEAM),
-        GITHUB_TOKEN: 'ghp_fakeTestToken000000000000000000000000',
-        GITHUB_API_URL: github.url,
         GITHUB_WEBHOOK_SECRET: SECRET,
-        OPENAI_API_KEY: 'sk-test-key-for-the-fake-server',
-        OPENAI_BASE_URL: llm.baseUrl,
-        OPENAI_MODEL: 'gpt-test',
       },
       { tests: { firstPollMs: POLL_MS, maxPollMs: POLL_MS, limitMs: 60 * 60_000 } },
     );

@@ -59,6 +59,32 @@ export function teamFile(yaml: string): string {
   return path;
 }
 
+/**
+ * The environment that points the app at the loopback fakes it is given: Slack (HTTP mode, signed
+ * with SIGNING_SECRET), GitHub (a token) and the OpenAI-compatible model — each only when passed.
+ */
+export function fakesEnv(f: {
+  slack?: { apiUrl: string };
+  github?: { url: string };
+  llm?: { baseUrl: string };
+}): Record<string, string> {
+  return {
+    ...(f.slack
+      ? { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: f.slack.apiUrl }
+      : {}),
+    ...(f.github
+      ? { GITHUB_TOKEN: 'ghp_fakeTestToken000000000000000000000000', GITHUB_API_URL: f.github.url }
+      : {}),
+    ...(f.llm
+      ? {
+          OPENAI_API_KEY: 'sk-test-key-for-the-fake-server',
+          OPENAI_BASE_URL: f.llm.baseUrl,
+          OPENAI_MODEL: 'gpt-test',
+        }
+      : {}),
+  };
+}
+
 /** Builds and starts the whole app from an environment map, as main.ts would. */
 export async function startApp(
   env: Record<string, string>,
