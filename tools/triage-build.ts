@@ -4,7 +4,7 @@ import { parseTriageArgs, TRIAGE_USAGE } from './shared/ci/commands.ts';
 import { logTriageBlocks, logTriageSummary } from './shared/ci/log-render.ts';
 import { isLogTriage, type LogTriageResult, triageExtractedLog } from './shared/ci/log-triage.ts';
 import { isGitHubTriageUrl, looksLikeUrl, parseLogUrl } from './shared/ci/log-url.ts';
-import { codeBlock, detailsLine, lineWhere } from './shared/ci/render.ts';
+import { codeBlock, detailsLine, jobSummary, lineWhere } from './shared/ci/render.ts';
 import { parseTriageTarget } from './shared/ci/target.ts';
 import { kindLabel, resolveRun, type TriagedJob, type TriageResult, triageRun } from './shared/ci/triage.ts';
 import { defineTool } from './shared/define-tool.ts';
@@ -151,28 +151,8 @@ export const triageBuild = defineTool({
     // Budget per job so the whole stays around 1,200 characters however many lines the logs had.
     const budget = Math.floor(1000 / Math.max(1, Math.min(r.jobs.length, 3)));
     for (const job of r.jobs.slice(0, 3)) {
-      const d = job.details;
-      let s =
-        `Job "${job.name}"${job.failedStep ? `, step "${job.failedStep.name}"` : ''}: ${kindLabel(job.kind)}` +
-        `${job.rule ? ` (rule ${job.rule}, ${job.confidence} confidence)` : ''}.`;
-      if (job.firstError) s += ` First error (${lineWhere(job)}): ${job.firstError.trim()}.`;
-      const facts = [
-        d.testName ? `test ${d.testName}` : '',
-        d.expected !== undefined ? `expected ${d.expected}` : '',
-        d.received !== undefined ? `received ${d.received}` : '',
-        d.location ? `at ${d.location}` : '',
-        d.errorCode ? `code ${d.errorCode}` : '',
-        d.exitCode !== undefined ? `exit code ${d.exitCode}` : '',
-      ].filter(Boolean);
-      if (facts.length) s += ` ${facts.join('; ')}.`;
-      if (job.verdict && !/^Process completed with exit code/.test(job.verdict))
-        s += ` Runner: ${job.verdict}`;
-      if (job.note) s += ` ${job.note}`;
-      const rest = job.excerpt
-        .filter((l) => l.line !== job.logLine && /[A-Za-z0-9]/.test(l.text) && !l.text.startsWith('##['))
-        .slice(0, 4);
-      if (rest.length) s += ` Context: ${rest.map((l) => truncate(l.text.trim(), 90)).join(' | ')}`;
-      parts.push(truncate(s, budget));
+      const lead = `Job "${job.name}"${job.failedStep ? `, step "${job.failedStep.name}"` : ''}`;
+      parts.push(truncate(jobSummary(lead, job), budget));
     }
     if (r.jobs.length > 3) parts.push(`+${r.jobs.length - 3} more triaged jobs.`);
     if (r.failedJobCount > r.jobs.length)

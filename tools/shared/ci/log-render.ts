@@ -8,7 +8,7 @@ import { context, escapeMrkdwn, header, section, truncate } from '../block-kit.t
 import { type Block, type Message, SLACK_LIMITS } from '../message.ts';
 import { kindLabel } from './explanation.ts';
 import type { LogTriageResult } from './log-triage.ts';
-import { codeBlock, detailsLine } from './render.ts';
+import { codeBlock, detailsLine, jobSummary } from './render.ts';
 
 const mb = (bytes: number) =>
   bytes >= 1048576
@@ -58,25 +58,5 @@ export function logTriageBlocks(r: LogTriageResult): Message {
 
 /** For the LLM: the kind, the first error and a few lines of context, around 1,000 characters. */
 export function logTriageSummary(r: LogTriageResult): string {
-  const job = r.job;
-  const d = job.details;
-  let s = `Log ${r.name} (${r.source}): ${kindLabel(job.kind)}${job.rule ? ` (rule ${job.rule}, ${job.confidence} confidence)` : ''}.`;
-  if (job.firstError) s += ` First error (log line ${job.logLine}): ${job.firstError.trim()}.`;
-  const facts = [
-    d.testName ? `test ${d.testName}` : '',
-    d.expected !== undefined ? `expected ${d.expected}` : '',
-    d.received !== undefined ? `received ${d.received}` : '',
-    d.location ? `at ${d.location}` : '',
-    d.errorCode ? `code ${d.errorCode}` : '',
-    d.exitCode !== undefined ? `exit code ${d.exitCode}` : '',
-  ].filter(Boolean);
-  if (facts.length) s += ` ${facts.join('; ')}.`;
-  if (job.verdict) s += ` Verdict: ${job.verdict}`;
-  if (job.note) s += ` ${job.note}`;
-  const rest = job.excerpt
-    .filter((l) => l.line !== job.logLine && /[A-Za-z0-9]/.test(l.text))
-    .slice(0, 4)
-    .map((l) => truncate(l.text.trim(), 90));
-  if (rest.length) s += ` Context: ${rest.join(' | ')}`;
-  return truncate(s, 1200);
+  return truncate(jobSummary(`Log ${r.name} (${r.source})`, r.job), 1200);
 }

@@ -1,10 +1,11 @@
 /**
  * Pieces of a triage message shared by a run's triage (triage_build) and a log's (log-render.ts): the
- * excerpt as a code block, where its line is, the details line.
+ * excerpt as a code block, where its line is, the details line, and one job's summary for the LLM.
  */
 
 import { escapeMrkdwn, truncate } from '../block-kit.ts';
 import { cutMiddle } from './excerpt.ts';
+import { kindLabel } from './explanation.ts';
 import type { TriagedJob } from './triage.ts';
 
 const EXCERPT_CHARS = 2400;
@@ -54,4 +55,31 @@ export function detailsLine(job: TriagedJob): string {
     d.exitCode !== undefined ? `exit code ${d.exitCode}` : '',
   ].filter(Boolean);
   return parts.join(' · ');
+}
+
+/**
+ * One triaged job for the LLM's summary, after `lead` (`Job "test", step "Run npm test"`, or the
+ * log's name): the kind and rule, the first error and where, the details, the verdict, and up to four
+ * lines of context. The caller cuts it to its budget.
+ */
+export function jobSummary(lead: string, job: TriagedJob): string {
+  const d = job.details;
+  let s = `${lead}: ${kindLabel(job.kind)}${job.rule ? ` (rule ${job.rule}, ${job.confidence} confidence)` : ''}.`;
+  if (job.firstError) s += ` First error (${lineWhere(job)}): ${job.firstError.trim()}.`;
+  const facts = [
+    d.testName ? `test ${d.testName}` : '',
+    d.expected !== undefined ? `expected ${d.expected}` : '',
+    d.received !== undefined ? `received ${d.received}` : '',
+    d.location ? `at ${d.location}` : '',
+    d.errorCode ? `code ${d.errorCode}` : '',
+    d.exitCode !== undefined ? `exit code ${d.exitCode}` : '',
+  ].filter(Boolean);
+  if (facts.length) s += ` ${facts.join('; ')}.`;
+  if (job.verdict && !/^Process completed with exit code/.test(job.verdict)) s += ` Runner: ${job.verdict}`;
+  if (job.note) s += ` ${job.note}`;
+  const rest = job.excerpt
+    .filter((l) => l.line !== job.logLine && /[A-Za-z0-9]/.test(l.text) && !l.text.startsWith('##['))
+    .slice(0, 4);
+  if (rest.length) s += ` Context: ${rest.map((l) => truncate(l.text.trim(), 90)).join(' | ')}`;
+  return s;
 }
